@@ -1,0 +1,168 @@
+# mcz — Linux containerizer. `make help` lists the targets.
+#
+# Variants build into their own directories with the same rules:
+#   build/        normal build (no fault points)
+#   build/fiu/    FIU=1: libfiu points compiled into sys/real.c
+#   build/asan/   ASan + UBSan
+#   build/cov/    --coverage
+# A variant is this Makefile run again with BUILD= and CFLAGS=/LDFLAGS= (or FIU=1) on the
+# command line; the flags mcz needs are added with `override`, so they survive that.
+
+CC      ?= cc
+BUILD   ?= build
+FIU     ?= 0
+VERSION := 0.1.0
+
+PKGS    := jansson
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wmissing-declarations -Wpointer-arith -Wformat=2 -Wundef -Wvla \
+           -Wimplicit-fallthrough -Wcast-align -Wwrite-strings -Wnull-dereference \
+           -Werror=implicit-function-declaration -Werror=incompatible-pointer-types
+CFLAGS  ?= -O2 -g
+override CFLAGS += -std=gnu11 $(WARN) -I. -D_GNU_SOURCE -DMCZ_VERSION='"$(VERSION)"' \
+           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+override LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ifeq ($(FIU),1)
+override CFLAGS += -DFIU_ENABLE=1
+override LDLIBS += -lfiu
+endif
+# Variants pass their own flags explicitly; an inherited, already-extended CFLAGS would
+# carry this build's -D options into them.
+unexport CFLAGS LDFLAGS LDLIBS
+
+CORE_SRC  := $(wildcard core/*.c)
+SYS_SRC   := $(wildcard sys/*.c)
+FAKE_SRC  := $(wildcard fakes/*.c)
+SCEN_SRC  := $(filter-out scenarios/real_%.c scenarios/harness_real.c,$(wildcard scenarios/*.c))
+REAL_SRC  := $(wildcard scenarios/real_*.c) scenarios/harness_real.c
+CLI_SRC   := $(wildcard cli/*.c)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+LIB       := $(BUILD)/libmcz.a
+FAKELIB   := $(BUILD)/libmczfake.a
+
+.PHONY: all
+all: $(BUILD)/mcz $(BUILD)/scenarios $(BUILD)/realtests ## build build/mcz, build/scenarios, build/realtests
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB): $(call obj,$(CORE_SRC) $(SYS_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(FAKELIB): $(call obj,$(FAKE_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/mcz: $(call obj,$(CLI_SRC)) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/scenarios: $(call obj,$(SCEN_SRC)) $(FAKELIB) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+$(BUILD)/realtests: $(call obj,$(sort $(REAL_SRC))) $(FAKELIB) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# ---- dependencies -------------------------------------------------------------------------
+
+DEPS_PKGS := build-essential pkg-config libcmocka-dev libfiu-dev fiu-utils libjansson-dev \
+             lcov gcovr valgrind
+
+.PHONY: deps
+deps: ## install the Debian packages the build and checks need (only those missing)
+	@missing=; \
+	for p in $(DEPS_PKGS); do \
+		dpkg-query -W -f='$${db:Status-Status}' $$p 2>/dev/null | grep -qx installed \
+			|| missing="$$missing $$p"; \
+	done; \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" != 0 ]; then \
+		echo "make deps: missing packages:$$missing" >&2; \
+		echo "make deps: as root run: apt-get install -y$$missing" >&2; \
+		exit 1; \
+	fi; \
+	echo "make deps: installing$$missing"; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	apt-get update -qq && \
+	apt-get install -y -qq --no-install-recommends $$missing >/dev/null
+
+# ---- checks -------------------------------------------------------------------------------
+
+SUBMAKE    = $(MAKE) --no-print-directory
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+ASAN_ENV   := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+              UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+COV_FLAGS  := -O0 -g --coverage
+VALGRIND   := valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=1
+
+# The steps of `make check`, in order. Each runs even when an earlier one failed, so one
+# run reports every failure; the build comes first and a broken build stops everything.
+CHECK_STEPS := check-scenarios check-asan memcheck check-real check-fiu coverage check-inventory
+
+.PHONY: check
+check: deps ## everything CI runs: scenarios, ASan/UBSan, real-kernel tests, fiu points, coverage gate, inventory
+	+@echo "==> make all"; \
+	if ! $(SUBMAKE) all; then echo "check: FAILED: build"; exit 1; fi; \
+	failed=; \
+	for step in $(CHECK_STEPS); do \
+		printf '\n==> make %s\n' $$step; \
+		$(SUBMAKE) $$step || failed="$$failed $$step"; \
+	done; \
+	echo; \
+	if [ -n "$$failed" ]; then echo "check: FAILED:$$failed"; exit 1; fi; \
+	echo "check: OK ($(words $(CHECK_STEPS)) steps: $(CHECK_STEPS))"
+
+.PHONY: check-scenarios
+check-scenarios: $(BUILD)/scenarios ## run the scenarios against the fake
+	$(BUILD)/scenarios
+
+.PHONY: asan check-asan
+asan: ## build the scenarios with ASan+UBSan into build/asan/ and run them
+	+@$(SUBMAKE) BUILD=build/asan CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" \
+		build/asan/scenarios
+	$(ASAN_ENV) build/asan/scenarios
+check-asan: asan
+
+.PHONY: check-real
+check-real: $(BUILD)/realtests ## run the real-kernel tests (root-only ones skip when not root)
+	$(BUILD)/realtests
+
+.PHONY: fiu check-fiu
+fiu: ## build everything with libfiu points (FIU=1) into build/fiu/
+	+@$(SUBMAKE) BUILD=build/fiu FIU=1 all
+check-fiu: fiu ## run the fault-point tests of sys/real.c in the FIU=1 build
+	build/fiu/realtests --run 'sys_fiu__*'
+
+.PHONY: coverage
+coverage: ## coverage of the scenarios (build/cov/), HTML in build/coverage/, gate on coverage/thresholds
+	@find build/cov -name '*.gcda' -delete 2>/dev/null || true
+	+@$(SUBMAKE) BUILD=build/cov CFLAGS="$(COV_FLAGS)" LDFLAGS="--coverage" \
+		build/cov/scenarios build/cov/realtests
+	coverage/gate.sh build/cov build/coverage
+
+.PHONY: check-inventory
+check-inventory: ## every SYS_OPS entry has a fiu point in sys/real.c and a fake handler
+	coverage/check-inventory.sh
+
+.PHONY: memcheck
+memcheck: $(BUILD)/scenarios ## run the scenarios under valgrind: no errors, no leaks
+	$(VALGRIND) $(BUILD)/scenarios
+
+.PHONY: demo
+demo: deps ## build build/mcz and run ci/demo.sh
+	+@$(SUBMAKE) $(BUILD)/mcz
+	MCZ=$(BUILD)/mcz ci/demo.sh
+
+.PHONY: clean
+clean: ## remove build/
+	rm -rf build
+
+.PHONY: help
+help: ## list the targets
+	@echo "usage: make [TARGET] [FIU=1] [BUILD=dir] [CFLAGS=...]"
+	@awk -F ':.*## ' '/^[a-z][a-z-]*:.*## / { printf "  %-16s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)

@@ -1,0 +1,629 @@
+/*
+ * trace.c — pack, format and record sys calls (strace style), and the tracing shim.
+ *
+ * Formatting must be deterministic so traces compare byte for byte between runs and between
+ * the fake and the real kernel: out-parameters show only what both agree on (the st_mode
+ * type and permission bits, owner and group; the statfs mount flags), never inode numbers,
+ * sizes, times or addresses.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/statvfs.h>
+
+#include "core/util.h"
+#include "sys/trace.h"
+
+/* The kernel sets ST_VALID in every statfs f_flags (fs/statfs.c calculate_f_flags);
+ * glibc does not name it. */
+#ifndef ST_VALID
+#define ST_VALID 0x0020
+#endif
+
+#define TRACE_MAX_FDS 65536
+
+struct sys_trace {
+	char *text;
+	size_t len;
+	size_t cap;
+	size_t lines;
+	char **fd_paths; /* indexed by fd */
+	int n_fd_paths;
+};
+
+/* ---- a small growable string ---- */
+
+struct sbuf {
+	char *s;
+	size_t len;
+	size_t cap;
+};
+
+static void sb_addn(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 128;
+		while (b->len + n + 1 > cap)
+			cap *= 2;
+		b->s = mcz_xrealloc(b->s, cap);
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static void sb_add(struct sbuf *b, const char *s)
+{
+	sb_addn(b, s, strlen(s));
+}
+
+__attribute__((format(printf, 2, 3))) static void sb_addf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = mcz_xvasprintf(fmt, ap);
+	va_end(ap);
+	sb_add(b, s);
+	free(s);
+}
+
+static char *sb_take(struct sbuf *b)
+{
+	if (!b->s)
+		return mcz_xstrdup("");
+	return TAKE_PTR(b->s);
+}
+
+/* ---- packing ---- */
+
+static const char *kind_args(enum sys_op op)
+{
+	return strchr(sys_op_kinds[op], ':') + 1;
+}
+
+void sys_call_pack(struct sys_call *c, enum sys_op op, ...)
+{
+	const char *k = kind_args(op);
+	va_list ap;
+
+	memset(c, 0, sizeof(*c));
+	c->op = op;
+	va_start(ap, op);
+	for (int i = 0; k[i] && i < SYS_CALL_MAX_ARGS; i++, c->nargs++) {
+		switch (k[i]) {
+		case 'd':
+		case 'a':
+		case 'o':
+		case 'U':
+			c->a[i].i = va_arg(ap, int);
+			break;
+		case 'P':
+		case 's':
+			c->a[i].p = va_arg(ap, const char *);
+			break;
+		case 'S':
+		case 'T':
+		case 'b':
+			c->a[i].p = va_arg(ap, void *);
+			break;
+		case 'm':
+		case 'u':
+			c->a[i].u = va_arg(ap, unsigned int);
+			break;
+		case 'r':
+			c->a[i].u64 = va_arg(ap, uint64_t);
+			break;
+		case 'z':
+			c->a[i].u = va_arg(ap, size_t);
+			break;
+		case 'M':
+			c->a[i].u = va_arg(ap, unsigned long);
+			break;
+		default:
+			abort(); /* a kind letter sys.h does not define: fix the inventory */
+		}
+	}
+	va_end(ap);
+}
+
+const char *sys_call_path(const struct sys_call *c, int *ret_dirfd)
+{
+	const char *k = kind_args(c->op);
+
+	for (int i = 0; i < c->nargs; i++) {
+		if (k[i] != 'P')
+			continue;
+		if (ret_dirfd)
+			*ret_dirfd = (i > 0 && k[i - 1] == 'd') ? (int)c->a[i - 1].i : AT_FDCWD;
+		return c->a[i].p;
+	}
+	if (ret_dirfd)
+		*ret_dirfd = AT_FDCWD;
+	return NULL;
+}
+
+/* ---- paths ---- */
+
+char *sys_path_join(const char *dir, const char *path)
+{
+	struct sbuf b = { 0 };
+	const char *parts[2] = { dir, path };
+
+	/* An absolute path ignores the directory, as openat(2) does. */
+	if (!dir || path[0] == '/')
+		parts[0] = "";
+	for (int i = 0; i < 2; i++) {
+		const char *p = parts[i];
+		while (*p) {
+			size_t n = strcspn(p, "/");
+			if (n && !(n == 1 && p[0] == '.')) {
+				sb_add(&b, "/");
+				sb_addn(&b, p, n);
+			}
+			p += n;
+			p += strspn(p, "/");
+		}
+	}
+	if (!b.s)
+		sb_add(&b, "/");
+	return sb_take(&b);
+}
+
+/* ---- symbolic names ---- */
+
+struct flag_name {
+	unsigned long val;
+	const char *name;
+};
+
+#define FLAG(x) { (unsigned long)(x), #x }
+
+static const struct flag_name o_flags[] = {
+	/* composite flags first, so their parts are not named twice */
+	FLAG(O_SYNC),      FLAG(O_TMPFILE),  FLAG(O_CREAT),    FLAG(O_EXCL),     FLAG(O_NOCTTY),
+	FLAG(O_TRUNC),     FLAG(O_APPEND),   FLAG(O_NONBLOCK), FLAG(O_DSYNC),    FLAG(O_ASYNC),
+	FLAG(O_DIRECT),    FLAG(O_DIRECTORY), FLAG(O_NOFOLLOW), FLAG(O_NOATIME), FLAG(O_CLOEXEC),
+	FLAG(O_PATH),      { 0, NULL },
+};
+
+static const struct flag_name at_flags[] = {
+	FLAG(AT_SYMLINK_NOFOLLOW), FLAG(AT_REMOVEDIR), FLAG(AT_SYMLINK_FOLLOW),
+	FLAG(AT_NO_AUTOMOUNT),     FLAG(AT_EMPTY_PATH), { 0, NULL },
+};
+
+static const struct flag_name ms_flags[] = {
+	FLAG(MS_RDONLY),     FLAG(MS_NOSUID),     FLAG(MS_NODEV),      FLAG(MS_NOEXEC),
+	FLAG(MS_SYNCHRONOUS), FLAG(MS_REMOUNT),   FLAG(MS_MANDLOCK),   FLAG(MS_DIRSYNC),
+	FLAG(MS_NOSYMFOLLOW), FLAG(MS_NOATIME),   FLAG(MS_NODIRATIME), FLAG(MS_BIND),
+	FLAG(MS_MOVE),       FLAG(MS_REC),        FLAG(MS_SILENT),     FLAG(MS_POSIXACL),
+	FLAG(MS_UNBINDABLE), FLAG(MS_PRIVATE),    FLAG(MS_SLAVE),      FLAG(MS_SHARED),
+	FLAG(MS_RELATIME),   FLAG(MS_KERNMOUNT),  FLAG(MS_I_VERSION),  FLAG(MS_STRICTATIME),
+	FLAG(MS_LAZYTIME),   { 0, NULL },
+};
+
+static const struct flag_name umount_flags[] = {
+	FLAG(MNT_FORCE), FLAG(MNT_DETACH), FLAG(MNT_EXPIRE), FLAG(UMOUNT_NOFOLLOW), { 0, NULL },
+};
+
+static const struct flag_name resolve_flags[] = {
+	/* scope first, then what may be crossed: reads like the intent */
+	FLAG(RESOLVE_BENEATH),  FLAG(RESOLVE_IN_ROOT),  FLAG(RESOLVE_NO_SYMLINKS),
+	FLAG(RESOLVE_NO_MAGICLINKS), FLAG(RESOLVE_NO_XDEV), FLAG(RESOLVE_CACHED),
+	{ 0, NULL },
+};
+
+static const struct flag_name st_flags[] = {
+	FLAG(ST_RDONLY),    FLAG(ST_NOSUID),     FLAG(ST_NODEV),     FLAG(ST_NOEXEC),
+	FLAG(ST_SYNCHRONOUS), FLAG(ST_VALID),    FLAG(ST_MANDLOCK),  FLAG(ST_WRITE),
+	FLAG(ST_APPEND),    FLAG(ST_IMMUTABLE),  FLAG(ST_NOATIME),   FLAG(ST_NODIRATIME),
+	FLAG(ST_RELATIME),  { 0, NULL },
+};
+
+/* "A|B|0x40"; `lead` (may be NULL) is printed first, as O_RDONLY is. 0 alone prints "0". */
+static void add_flags(struct sbuf *b, const struct flag_name *t, unsigned long v, const char *lead)
+{
+	bool first = true;
+
+	if (lead) {
+		sb_add(b, lead);
+		first = false;
+	}
+	for (; t->name; t++) {
+		if (!t->val || (v & t->val) != t->val)
+			continue;
+		sb_addf(b, "%s%s", first ? "" : "|", t->name);
+		v &= ~t->val;
+		first = false;
+	}
+	if (v || first)
+		sb_addf(b, first ? "%#lx" : "|%#lx", v);
+}
+
+char *sys_mount_flags_name(unsigned long flags)
+{
+	struct sbuf b = { 0 };
+	add_flags(&b, ms_flags, flags, NULL);
+	return sb_take(&b);
+}
+
+static void add_open_flags(struct sbuf *b, int flags)
+{
+	static const char *const acc[] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" };
+	unsigned long v = (unsigned int)flags;
+	add_flags(b, o_flags, v & ~(unsigned long)O_ACCMODE, acc[v & O_ACCMODE]);
+}
+
+static void add_mode(struct sbuf *b, unsigned long mode)
+{
+	sb_addf(b, "%#lo", mode);
+}
+
+static void add_string(struct sbuf *b, const char *s, size_t n)
+{
+	sb_add(b, "\"");
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		switch (ch) {
+		case '"': sb_add(b, "\\\""); break;
+		case '\\': sb_add(b, "\\\\"); break;
+		case '\n': sb_add(b, "\\n"); break;
+		case '\t': sb_add(b, "\\t"); break;
+		case '\r': sb_add(b, "\\r"); break;
+		default:
+			if (ch < 0x20 || ch >= 0x7f)
+				sb_addf(b, "\\%03o", ch);
+			else
+				sb_addn(b, (const char *)&s[i], 1);
+		}
+	}
+	sb_add(b, "\"");
+}
+
+static void add_cstring(struct sbuf *b, const char *s)
+{
+	if (!s)
+		sb_add(b, "NULL");
+	else
+		add_string(b, s, strlen(s));
+}
+
+static void add_fd(struct sbuf *b, const struct sys_trace *t, int fd)
+{
+	const char *p = t ? sys_trace_fd_path(t, fd) : NULL;
+
+	if (fd == AT_FDCWD)
+		sb_add(b, "AT_FDCWD");
+	else if (p)
+		sb_addf(b, "%d<%s>", fd, p);
+	else
+		sb_addf(b, "%d", fd);
+}
+
+static void add_stat(struct sbuf *b, const struct stat *st)
+{
+	static const struct {
+		mode_t type;
+		const char *name;
+	} types[] = {
+		{ S_IFREG, "S_IFREG" }, { S_IFDIR, "S_IFDIR" }, { S_IFLNK, "S_IFLNK" },
+		{ S_IFCHR, "S_IFCHR" }, { S_IFBLK, "S_IFBLK" }, { S_IFIFO, "S_IFIFO" },
+		{ S_IFSOCK, "S_IFSOCK" },
+	};
+	const char *type = NULL;
+
+	for (size_t i = 0; i < MCZ_ARRAY_SIZE(types); i++)
+		if ((st->st_mode & S_IFMT) == types[i].type)
+			type = types[i].name;
+	sb_add(b, "{st_mode=");
+	if (type)
+		sb_addf(b, "%s|", type);
+	else
+		sb_addf(b, "%#o|", st->st_mode & S_IFMT);
+	add_mode(b, st->st_mode & 07777);
+	sb_addf(b, ", st_uid=%u, st_gid=%u}", (unsigned int)st->st_uid, (unsigned int)st->st_gid);
+}
+
+static void add_id(struct sbuf *b, unsigned long id)
+{
+	if ((unsigned int)id == (unsigned int)-1)
+		sb_add(b, "-1");
+	else
+		sb_addf(b, "%lu", id);
+}
+
+/* Out-parameters are only meaningful after success; before that they hold garbage. */
+static void add_out(struct sbuf *b, char kind, const void *p, int r)
+{
+	if (!p) {
+		sb_add(b, "NULL");
+		return;
+	}
+	if (r < 0) {
+		sb_add(b, kind == 'b' ? "..." : "{...}");
+		return;
+	}
+	if (kind == 'S') {
+		add_stat(b, p);
+	} else if (kind == 'T') {
+		sb_add(b, "{f_flags=");
+		add_flags(b, st_flags, (unsigned long)((const struct statfs *)p)->f_flags, NULL);
+		sb_add(b, "}");
+	} else {
+		add_string(b, p, (size_t)r);
+	}
+}
+
+static void add_arg(struct sbuf *b, const struct sys_trace *t, char kind, union sys_arg a, int r)
+{
+	switch (kind) {
+	case 'd': add_fd(b, t, (int)a.i); break;
+	case 'P':
+	case 's': add_cstring(b, a.p); break;
+	case 'S':
+	case 'T':
+	case 'b': add_out(b, kind, a.p, r); break;
+	case 'z': sb_addf(b, "%lu", a.u); break;
+	case 'a': add_flags(b, at_flags, (unsigned int)a.i, NULL); break;
+	case 'o': add_open_flags(b, (int)a.i); break;
+	case 'm': add_mode(b, a.u); break;
+	case 'r': add_flags(b, resolve_flags, a.u64, NULL); break;
+	case 'u': add_id(b, a.u); break;
+	case 'M': add_flags(b, ms_flags, a.u, NULL); break;
+	case 'U': add_flags(b, umount_flags, (unsigned int)a.i, NULL); break;
+	default: abort();
+	}
+}
+
+static const struct {
+	int err;
+	const char *name;
+} errnos[] = {
+#define E(x) { x, #x }
+	E(EPERM),     E(ENOENT),    E(ESRCH),     E(EINTR),     E(EIO),        E(ENXIO),
+	E(E2BIG),     E(ENOEXEC),   E(EBADF),     E(ECHILD),    E(EAGAIN),     E(ENOMEM),
+	E(EACCES),    E(EFAULT),    E(ENOTBLK),   E(EBUSY),     E(EEXIST),     E(EXDEV),
+	E(ENODEV),    E(ENOTDIR),   E(EISDIR),    E(EINVAL),    E(ENFILE),     E(EMFILE),
+	E(ENOTTY),    E(ETXTBSY),   E(EFBIG),     E(ENOSPC),    E(ESPIPE),     E(EROFS),
+	E(EMLINK),    E(EPIPE),     E(EDOM),      E(ERANGE),    E(EDEADLK),    E(ENAMETOOLONG),
+	E(ENOLCK),    E(ENOSYS),    E(ENOTEMPTY), E(ELOOP),     E(ENOMSG),     E(EIDRM),
+	E(ENOSTR),    E(ENODATA),   E(ETIME),     E(ENOSR),     E(ENOLINK),    E(EPROTO),
+	E(EBADMSG),   E(EOVERFLOW), E(EILSEQ),    E(EUSERS),    E(ENOTSOCK),   E(EMSGSIZE),
+	E(EOPNOTSUPP), E(EADDRINUSE), E(ENETDOWN), E(ECONNRESET), E(ENOBUFS),  E(EISCONN),
+	E(ENOTCONN),  E(ETIMEDOUT), E(ECONNREFUSED), E(EHOSTUNREACH), E(EALREADY),
+	E(EINPROGRESS), E(ESTALE),  E(EDQUOT),    E(ECANCELED), E(EOWNERDEAD),
+	E(ENOTRECOVERABLE), E(ENOMEDIUM), E(EMEDIUMTYPE), E(ENOKEY), E(EKEYEXPIRED),
+#undef E
+};
+
+const char *sys_errno_name(int err)
+{
+	/* A per-thread ring for numbers nobody named, so a caller can hold a few at once. */
+	static __thread char unknown[4][16];
+	static __thread unsigned int next;
+	const char *name;
+	char *s;
+
+	if (err < 0)
+		err = -err;
+	for (size_t i = 0; i < MCZ_ARRAY_SIZE(errnos); i++)
+		if (errnos[i].err == err)
+			return errnos[i].name;
+	name = strerrorname_np(err);
+	if (name)
+		return name;
+	s = unknown[next++ % MCZ_ARRAY_SIZE(unknown)];
+	snprintf(s, sizeof(unknown[0]), "E%d", err);
+	return s;
+}
+
+char *sys_call_format(const struct sys_trace *t, const struct sys_call *c, int r, bool injected)
+{
+	const char *k = kind_args(c->op);
+	struct sbuf b = { 0 };
+
+	sb_addf(&b, "%s(", sys_op_names[c->op]);
+	for (int i = 0; i < c->nargs; i++) {
+		if (i)
+			sb_add(&b, ", ");
+		add_arg(&b, t, k[i], c->a[i], r);
+	}
+	if (r >= 0) {
+		sb_addf(&b, ") = %d", r);
+	} else {
+		/* strerrordesc_np is locale-independent, unlike strerror: traces stay stable. */
+		const char *msg = strerrordesc_np(-r);
+		sb_addf(&b, ") = -1 %s (%s)", sys_errno_name(-r), msg ? msg : "Unknown error");
+	}
+	if (injected)
+		sb_add(&b, " [injected]");
+	return sb_take(&b);
+}
+
+/* ---- the recorder ---- */
+
+struct sys_trace *sys_trace_new(void)
+{
+	return mcz_xcalloc(1, sizeof(struct sys_trace));
+}
+
+static void forget_fds(struct sys_trace *t)
+{
+	for (int i = 0; i < t->n_fd_paths; i++)
+		free(t->fd_paths[i]);
+	free(t->fd_paths);
+	t->fd_paths = NULL;
+	t->n_fd_paths = 0;
+}
+
+struct sys_trace *sys_trace_free(struct sys_trace *t)
+{
+	if (!t)
+		return NULL;
+	forget_fds(t);
+	free(t->text);
+	free(t);
+	return NULL;
+}
+
+const char *sys_trace_fd_path(const struct sys_trace *t, int fd)
+{
+	if (fd < 0 || fd >= t->n_fd_paths)
+		return NULL;
+	return t->fd_paths[fd];
+}
+
+static void set_fd_path(struct sys_trace *t, int fd, char *path)
+{
+	if (fd < 0 || fd >= TRACE_MAX_FDS) {
+		free(path);
+		return;
+	}
+	if (fd >= t->n_fd_paths) {
+		int n = fd + 16;
+		t->fd_paths = mcz_xrealloc(t->fd_paths, sizeof(char *) * (size_t)n);
+		memset(t->fd_paths + t->n_fd_paths, 0, sizeof(char *) * (size_t)(n - t->n_fd_paths));
+		t->n_fd_paths = n;
+	}
+	free(t->fd_paths[fd]);
+	t->fd_paths[fd] = path;
+}
+
+/* The path an open*() call reached, as far as the recorder can tell without a kernel:
+ * joined with the dirfd's path, and /proc/self/fd/N replaced by fd N's path. */
+static char *opened_path(const struct sys_trace *t, const struct sys_call *c)
+{
+	static const char magic[] = "/proc/self/fd/";
+	int dirfd;
+	const char *path = sys_call_path(c, &dirfd);
+	const char *dir = dirfd == AT_FDCWD ? NULL : sys_trace_fd_path(t, dirfd);
+
+	if (!path)
+		return NULL;
+	if (strncmp(path, magic, sizeof(magic) - 1) == 0) {
+		const char *num = path + sizeof(magic) - 1;
+		char *end;
+		long fd = strtol(num, &end, 10);
+		const char *p = NULL;
+
+		if (end != num && (*end == '\0' || *end == '/') && fd >= 0 && fd < TRACE_MAX_FDS)
+			p = sys_trace_fd_path(t, (int)fd);
+		if (p)
+			return sys_path_join(p, end + strspn(end, "/"));
+	}
+	if (!dir && path[0] != '/')
+		return mcz_xstrdup(path); /* relative to an unknown directory: keep as given */
+	return sys_path_join(dir, path);
+}
+
+void sys_trace_record(struct sys_trace *t, const struct sys_call *c, int r, bool injected)
+{
+	char *line = sys_call_format(t, c, r, injected);
+	size_t n = strlen(line);
+
+	if (t->len + n + 2 > t->cap) {
+		size_t cap = t->cap ? t->cap : 1024;
+		while (t->len + n + 2 > cap)
+			cap *= 2;
+		t->text = mcz_xrealloc(t->text, cap);
+		t->cap = cap;
+	}
+	memcpy(t->text + t->len, line, n);
+	t->len += n;
+	t->text[t->len++] = '\n';
+	t->text[t->len] = '\0';
+	t->lines++;
+	free(line);
+
+	if ((c->op == SYS_OP_openat || c->op == SYS_OP_openat2) && r >= 0) {
+		char *p = opened_path(t, c);
+		if (p)
+			set_fd_path(t, r, p);
+	} else if (c->op == SYS_OP_close) {
+		/* close(2) releases the fd even when it reports an error. */
+		int fd = (int)c->a[0].i;
+		if (fd >= 0 && fd < t->n_fd_paths) {
+			free(t->fd_paths[fd]);
+			t->fd_paths[fd] = NULL;
+		}
+	}
+}
+
+const char *sys_trace_text(const struct sys_trace *t)
+{
+	return t->text ? t->text : "";
+}
+
+size_t sys_trace_lines(const struct sys_trace *t)
+{
+	return t->lines;
+}
+
+void sys_trace_clear_lines(struct sys_trace *t)
+{
+	free(t->text);
+	t->text = NULL;
+	t->len = t->cap = t->lines = 0;
+}
+
+void sys_trace_clear(struct sys_trace *t)
+{
+	forget_fds(t);
+	sys_trace_clear_lines(t);
+}
+
+/* ---- the tracing shim ---- */
+
+struct tracer {
+	struct sys sys;
+	struct sys *inner;
+	struct sys_trace *trace;
+};
+
+#define SYS_X_TRACER(name, area, kinds, err, verb, params, args)                                \
+	static int tracer_##name(struct sys *s, SYS_UNPAREN params)                             \
+	{                                                                                       \
+		struct tracer *tr = s->priv;                                                    \
+		struct sys_call c;                                                              \
+		int r;                                                                          \
+                                                                                                \
+		sys_call_pack(&c, SYS_OP_##name, SYS_UNPAREN args);                             \
+		r = sys_##name(tr->inner, SYS_UNPAREN args);                                    \
+		sys_trace_record(tr->trace, &c, r, false);                                      \
+		return r;                                                                       \
+	}
+SYS_OPS(SYS_X_TRACER)
+#undef SYS_X_TRACER
+
+static const struct sys_ops tracer_ops = {
+#define SYS_X_OP(name, area, kinds, err, verb, params, args) .name = tracer_##name,
+	SYS_OPS(SYS_X_OP)
+#undef SYS_X_OP
+};
+
+struct sys *sys_tracer_new(struct sys *inner)
+{
+	struct tracer *tr = mcz_xcalloc(1, sizeof(*tr));
+
+	tr->sys.ops = &tracer_ops;
+	tr->sys.priv = tr;
+	tr->inner = inner;
+	tr->trace = sys_trace_new();
+	return &tr->sys;
+}
+
+struct sys *sys_tracer_free(struct sys *tracer)
+{
+	struct tracer *tr;
+
+	if (!tracer)
+		return NULL;
+	tr = tracer->priv;
+	sys_trace_free(tr->trace);
+	free(tr);
+	return NULL;
+}
+
+struct sys_trace *sys_tracer_trace(struct sys *tracer)
+{
+	return ((struct tracer *)tracer->priv)->trace;
+}

@@ -42,34 +42,36 @@ int mcz_error_sys(struct mcz_error *err, int r, enum sys_op op, const char *path
 	return r;
 }
 
-int mcz_error_fmt(struct mcz_error *err, int r, const char *fmt, ...)
+static int error_vset(struct mcz_error *err, int r, int op, const char *path, const char *fmt,
+		      va_list ap)
 {
 	if (!err || mcz_error_is_set(err))
 		return r;
-
-	va_list ap;
-	va_start(ap, fmt);
 	err->msg = mcz_xvasprintf(fmt, ap);
-	va_end(ap);
 	err->errnum = errnum_of(r);
-	err->op = -1;
-	err->path = NULL;
+	err->op = op;
+	err->path = path ? mcz_xstrdup(path) : NULL;
+	return r;
+}
+
+int mcz_error_fmt(struct mcz_error *err, int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	r = error_vset(err, r, -1, NULL, fmt, ap);
+	va_end(ap);
 	return r;
 }
 
 int mcz_error_sys_msg(struct mcz_error *err, int r, enum sys_op op, const char *path, const char *fmt,
 		      ...)
 {
-	if (!err || mcz_error_is_set(err))
-		return r;
-
 	va_list ap;
+
 	va_start(ap, fmt);
-	err->msg = mcz_xvasprintf(fmt, ap);
+	r = error_vset(err, r, op, path, fmt, ap);
 	va_end(ap);
-	err->errnum = errnum_of(r);
-	err->op = op;
-	err->path = path ? mcz_xstrdup(path) : NULL;
 	return r;
 }
 

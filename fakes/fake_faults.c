@@ -82,21 +82,16 @@ int fake_last_fault_errno(const struct fake *f)
  * dirfd was opened at, and /proc/self/fd/N stands for fd N's path. NULL when unknown. */
 static char *call_abs_path(struct fake *f, int dirfd, const char *path)
 {
-	static const char magic[] = "/proc/self/fd/";
+	const char *rest;
 	struct ffd *d;
+	int fd;
 
 	if (!path)
 		return NULL;
-	if (strncmp(path, magic, sizeof(magic) - 1) == 0) {
-		const char *num = path + sizeof(magic) - 1;
-		char *end;
-		long fd = strtol(num, &end, 10);
-
-		d = (end != num && (*end == '\0' || *end == '/') && fd <= INT32_MAX) ? fake_fd(f, (int)fd)
-										       : NULL;
-		if (d)
-			return sys_path_join(d->path, end);
-	}
+	fd = sys_proc_fd_path(path, &rest);
+	d = fd >= 0 ? fake_fd(f, fd) : NULL;
+	if (d)
+		return sys_path_join(d->path, rest);
 	if (path[0] == '/' || dirfd == AT_FDCWD)
 		return sys_path_join("/", path);
 	d = fake_fd(f, dirfd);

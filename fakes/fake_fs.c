@@ -296,25 +296,22 @@ static int follow_magic(struct walker *w)
 /* After a leading "/", does the path name /proc/self/fd/N? Then *pp moves past N. */
 static int match_magic(struct walker *w, const char **pp, struct loc *ret)
 {
-	static const char prefix[] = "proc/self/fd/";
 	const char *p = *pp + strspn(*pp, "/");
-	const char *num = p + sizeof(prefix) - 1;
-	char *end;
-	long fd;
+	const char *rest;
 	struct ffd *d;
+	int fd;
 
 	if (w->resolve & RESOLVE_IN_ROOT)
 		return 0;
-	if (strncmp(p, prefix, sizeof(prefix) - 1) != 0 || *num < '0' || *num > '9')
+	/* p - 1 is the '/' just before p: the leading one or the last of a run of them. */
+	fd = sys_proc_fd_path(p - 1, &rest);
+	if (fd < 0)
 		return 0;
-	fd = strtol(num, &end, 10);
-	if (*end && *end != '/')
-		return 0;
-	d = fd <= INT32_MAX ? fake_fd(w->f, (int)fd) : NULL;
+	d = fake_fd(w->f, fd);
 	if (!d)
 		return -ENOENT;
 	*ret = d->loc;
-	*pp = end;
+	*pp = rest;
 	return 1;
 }
 

@@ -301,16 +301,28 @@ static int model_fchmodat(struct fake *f, const struct sys_call *c)
 	return 0;
 }
 
-/* open(2), O_PATH: fchmod() and fchown() on such an fd fail with EBADF. */
-static int model_fchmod(struct fake *f, const struct sys_call *c)
+/* The file an fchmod()/fchown() may change. open(2), O_PATH: on such an fd both fail with
+ * EBADF; below a read-only mount with EROFS. */
+static int attr_fd(struct fake *f, int fd, struct fnode **ret)
 {
-	struct ffd *d = fake_fd(f, ARG_INT(c, 0));
+	struct ffd *d = fake_fd(f, fd);
 
 	if (!d || d->opath)
 		return -EBADF;
 	if (is_rdonly(&d->loc))
 		return -EROFS;
-	d->loc.n->mode = ARG_UINT(c, 1) & 07777;
+	*ret = d->loc.n;
+	return 0;
+}
+
+static int model_fchmod(struct fake *f, const struct sys_call *c)
+{
+	struct fnode *n;
+	int r = attr_fd(f, ARG_INT(c, 0), &n);
+
+	if (r < 0)
+		return r;
+	n->mode = ARG_UINT(c, 1) & 07777;
 	return 0;
 }
 
@@ -336,13 +348,12 @@ static int model_fchownat(struct fake *f, const struct sys_call *c)
 
 static int model_fchown(struct fake *f, const struct sys_call *c)
 {
-	struct ffd *d = fake_fd(f, ARG_INT(c, 0));
+	struct fnode *n;
+	int r = attr_fd(f, ARG_INT(c, 0), &n);
 
-	if (!d || d->opath)
-		return -EBADF;
-	if (is_rdonly(&d->loc))
-		return -EROFS;
-	node_chown(d->loc.n, ARG_UINT(c, 1), ARG_UINT(c, 2));
+	if (r < 0)
+		return r;
+	node_chown(n, ARG_UINT(c, 1), ARG_UINT(c, 2));
 	return 0;
 }
 

@@ -488,28 +488,35 @@ static void set_fd_path(struct sys_trace *t, int fd, char *path)
 	t->fd_paths[fd] = path;
 }
 
+int sys_proc_fd_path(const char *path, const char **ret_rest)
+{
+	static const char prefix[] = "/proc/self/fd/";
+	const char *num = path + sizeof(prefix) - 1;
+	char *end;
+	long fd;
+
+	if (strncmp(path, prefix, sizeof(prefix) - 1) != 0 || *num < '0' || *num > '9')
+		return -1;
+	fd = strtol(num, &end, 10);
+	if ((*end != '\0' && *end != '/') || fd > INT32_MAX)
+		return -1;
+	*ret_rest = end;
+	return (int)fd;
+}
+
 /* The path an open*() call reached, as far as the recorder can tell without a kernel:
  * joined with the dirfd's path, and /proc/self/fd/N replaced by fd N's path. */
 static char *opened_path(const struct sys_trace *t, const struct sys_call *c)
 {
-	static const char magic[] = "/proc/self/fd/";
-	int dirfd;
-	const char *path = sys_call_path(c, &dirfd);
+	int dirfd, fd;
+	const char *path = sys_call_path(c, &dirfd), *rest;
 	const char *dir = dirfd == AT_FDCWD ? NULL : sys_trace_fd_path(t, dirfd);
 
 	if (!path)
 		return NULL;
-	if (strncmp(path, magic, sizeof(magic) - 1) == 0) {
-		const char *num = path + sizeof(magic) - 1;
-		char *end;
-		long fd = strtol(num, &end, 10);
-		const char *p = NULL;
-
-		if (end != num && (*end == '\0' || *end == '/') && fd >= 0 && fd < TRACE_MAX_FDS)
-			p = sys_trace_fd_path(t, (int)fd);
-		if (p)
-			return sys_path_join(p, end + strspn(end, "/"));
-	}
+	fd = sys_proc_fd_path(path, &rest);
+	if (fd >= 0 && fd < TRACE_MAX_FDS && sys_trace_fd_path(t, fd))
+		return sys_path_join(sys_trace_fd_path(t, fd), rest + strspn(rest, "/"));
 	if (!dir && path[0] != '/')
 		return mcz_xstrdup(path); /* relative to an unknown directory: keep as given */
 	return sys_path_join(dir, path);

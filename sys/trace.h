@@ -70,6 +70,10 @@ char *sys_mount_flags_name(unsigned long flags); /* "MS_RDONLY|MS_BIND", "0"; ca
  * dropped, ".." is kept (no filesystem to ask). Always absolute when dir is. Caller frees. */
 char *sys_path_join(const char *dir, const char *path);
 
+/* If path is /proc/self/fd/N or /proc/self/fd/N/rest, return N and point *ret_rest at what
+ * follows N ("" or "/rest"); else -1. mcz mounts through such paths (SPEC §5). */
+int sys_proc_fd_path(const char *path, const char **ret_rest);
+
 /* A shim that records every call of `inner` and passes it on unchanged: vfstrace for sys.
  * sys_tracer_trace() gives its recorder. */
 struct sys *sys_tracer_new(struct sys *inner);

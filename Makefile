@@ -158,6 +158,36 @@ demo: deps ## build build/mcz and run ci/demo.sh
 	+@$(SUBMAKE) $(BUILD)/mcz
 	MCZ=$(BUILD)/mcz ci/demo.sh
 
+# ---- benchmark (never part of `make check`) -------------------------------------------------
+
+BENCH_PKGS := hyperfine bubblewrap
+
+.PHONY: bench-deps
+bench-deps: ## install hyperfine and bubblewrap for `make bench` (only those missing)
+	@missing=; \
+	for p in $(BENCH_PKGS); do \
+		dpkg-query -W -f='$${db:Status-Status}' $$p 2>/dev/null | grep -qx installed \
+			|| missing="$$missing $$p"; \
+	done; \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" != 0 ]; then \
+		echo "make bench-deps: missing packages:$$missing" >&2; \
+		echo "make bench-deps: as root run: apt-get install -y$$missing" >&2; \
+		exit 1; \
+	fi; \
+	echo "make bench-deps: installing$$missing"; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	apt-get update -qq && \
+	apt-get install -y -qq --no-install-recommends $$missing >/dev/null
+
+$(BUILD)/bench/floor: bench/floor.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+.PHONY: bench
+bench: bench-deps $(BUILD)/mcz $(BUILD)/bench/floor ## launch latency: mcz vs the floor vs bwrap (hyperfine; BENCH_RUNS=N)
+	MCZ=$(BUILD)/mcz FLOOR=$(BUILD)/bench/floor bench/run.sh
+
 .PHONY: clean
 clean: ## remove build/
 	rm -rf build

@@ -1,24 +1,45 @@
 #!/usr/bin/env bash
-# make demo: what filesystem/shared prepares for a container with a private /tmp and a
-# read-only data volume, on this machine's real filesystem. It creates the sandbox and the
-# volume directories under a temporary work dir, prints the mount plan the launcher will
-# carry out inside the container's mount namespace, shows the resulting sandbox, and removes
-# the work dir again. (Running the container itself arrives with `mcz run`.)
+# make demo: a real container on this machine — a private /tmp, a read-only data volume, its
+# own pid namespace — showing what the command sees from inside, then what is left outside
+# (nothing but the sandbox, which mcz never removes). Needs root (namespaces, cgroups).
 set -euo pipefail
 MCZ=${MCZ:-build/mcz}
-work=$(mktemp -d /var/tmp/mcz-demo.XXXXXX)
+if [ "$(id -u)" != 0 ]; then
+	echo "make demo: needs root (it creates namespaces, mounts and a freezer cgroup)" >&2
+	exit 1
+fi
+work=$(mktemp -d /var/lib/mcz-demo.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/data" && echo "hello from the host" > "$work/data/greeting"
+echo "a file in the host's /tmp" > "$work/host-marker" && cp "$work/host-marker" /tmp/mcz-demo-host-marker
+trap 'rm -rf "$work" /tmp/mcz-demo-host-marker' EXIT
 
-run() { printf '\n$ %s\n' "$*"; "$@"; }
+show() { printf '\n$ %s\n' "$*"; }
 
-run "$MCZ" --version
-run "$MCZ" prepare --work_dir="$work" --container_id=demo \
-	--volume=tmp:/tmp --volume="$work/data:/mnt:ro"
+"$MCZ" --version
+show "$MCZ run --isolation=filesystem/shared,namespaces/pid --volume=tmp:/tmp --volume=$work/data:/mnt:ro -- sh -c '...'"
+"$MCZ" run --work_dir="$work" --runtime_dir="$work/run" --container_id=demo \
+	--isolation=filesystem/shared,namespaces/pid \
+	--volume=tmp:/tmp --volume="$work/data:/mnt:ro" -- sh -c '
+	echo "## inside: I am pid $$, and these are all the processes I can see:"
+	ps -e -o pid,comm
+	echo "## /tmp is private (the host marker is not here) and writable:"
+	ls -la /tmp; echo scratch > /tmp/scratch && echo "wrote /tmp/scratch"
+	echo "## /mnt is the host directory, read-only:"
+	cat /mnt/greeting
+	echo overwrite 2>/dev/null > /mnt/greeting || echo "writing /mnt/greeting: refused (read-only)"
+	sleep 1000 &
+	echo "## started a background sleep (pid $!); it dies with pid 1"
+	exit 3' && status=0 || status=$?
+echo "(mcz run exited with $status: the command's exit code)"
 echo
-echo "# the sandbox now holds tmp/ with the host /tmp's mode, owner and group:"
-run stat -c '%A %U:%G %n' /tmp "$work/sandboxes/demo" "$work/sandboxes/demo/tmp"
+echo "## outside, afterwards:"
+echo "- the sandbox keeps what the container wrote to its /tmp:"
+ls -la "$work/sandboxes/demo/tmp"
+echo "- no background sleep survived: $(pgrep -c -f '^sleep 1000$' || true) left"
+echo "- no mcz mount left: $(grep -c "$work" /proc/self/mountinfo || true) in /proc/self/mountinfo"
+echo "- no freezer cgroup left, no runtime entry: $(ls "$work/run/containers")"
 echo
-echo "# bad input is refused before anything is created (exit status 125):"
-printf '\n$ %s\n' "$MCZ prepare --work_dir=$work --container_id=demo2 --volume=tmp:/no/such/dir"
-"$MCZ" prepare --work_dir="$work" --container_id=demo2 --volume=tmp:/no/such/dir 2>&1 || echo "(exit $?; sandboxes/: $(ls "$work/sandboxes"))"
+echo "## bad input is refused before anything is created (exit 125):"
+show "$MCZ run --isolation=namespaces/pid,bogus -- true"
+"$MCZ" run --work_dir="$work" --runtime_dir="$work/run" --isolation=namespaces/pid,bogus -- true || echo "(exit $?)"

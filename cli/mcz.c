@@ -10,6 +10,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 
+#include "cli/cli.h"
 #include "core/container_info.h"
 #include "core/error.h"
 #include "core/flags.h"
@@ -22,7 +23,6 @@
 #define MCZ_VERSION "0.1.0"
 #endif
 
-#define EXIT_MCZ_FAILED 125
 
 extern char **environ;
 
@@ -33,10 +33,9 @@ struct command {
 	int (*run)(const struct mcz_flags *f, struct mcz_error *err); /* NULL: not implemented */
 };
 
-static int cmd_prepare(const struct mcz_flags *f, struct mcz_error *err);
 
 static const struct command commands[] = {
-	{ "run", "[FLAGS] -- COMMAND [ARG...]", "launch, wait, destroy; exit with the container's status", NULL },
+	{ "run", "[FLAGS] -- COMMAND [ARG...]", "launch, wait, destroy; exit with the container's status", cmd_run },
 	{ "launch", "[FLAGS] --container_id=ID -- COMMAND [ARG...]", "start detached; return once the command is running", NULL },
 	{ "wait", "[FLAGS] ID", "block until it terminates; print Termination JSON", NULL },
 	{ "destroy", "[FLAGS] ID", "kill + clean up (idempotent); print Termination JSON", NULL },
@@ -93,181 +92,23 @@ static void print_command_help(const struct command *c, FILE *out)
 	print_flags(out);
 }
 
-/* ---- prepare ---------------------------------------------------------------------------- */
-
-static int read_file(const char *flag, const char *path, char **ret, struct mcz_error *err)
-{
-	FILE *fp = fopen(path, "re");
-	char *buf = NULL;
-	size_t len = 0;
-
-	if (!fp)
-		return mcz_error_fmt(err, -errno, "%s: open '%s': %s", flag, path, strerror(errno));
-	for (;;) {
-		buf = mcz_xrealloc(buf, len + 4096 + 1);
-		size_t n = fread(buf + len, 1, 4096, fp);
-		len += n;
-		if (n < 4096)
-			break;
-	}
-	int failed = ferror(fp) ? errno : 0;
-	fclose(fp);
-	if (failed) {
-		free(buf);
-		return mcz_error_fmt(err, -failed, "%s: read '%s': %s", flag, path, strerror(failed));
-	}
-	buf[len] = '\0';
-	*ret = buf;
-	return 0;
-}
-
-/* --container_info or --default_container_info: inline JSON, @FILE or file://FILE. */
-static int load_container_info(const char *flag, const char *value,
-			       struct mcz_container_info *ret, struct mcz_error *err)
-{
-	const char *path = NULL;
-	_cleanup_free_ char *text = NULL;
-	_cleanup_free_ char *what = NULL;
-
-	if (value[0] == '@')
-		path = value + 1;
-	else if (strncmp(value, "file://", 7) == 0)
-		path = value + 7;
-	if (!path)
-		return mcz_container_info_parse(value, flag, ret, err);
-
-	int r = read_file(flag, path, &text, err);
-	if (r < 0)
-		return r;
-	what = mcz_xasprintf("%s '%s'", flag, path);
-	return mcz_container_info_parse(text, what, ret, err);
-}
-
-static int build_container_info(const struct mcz_flags *f, struct mcz_container_info *ci,
-				struct mcz_error *err)
-{
-	int r = 0;
-
-	if (f->container_info)
-		r = load_container_info("container_info", f->container_info, ci, err);
-	else if (f->default_container_info)
-		r = load_container_info("default_container_info", f->default_container_info, ci,
-					err);
-	for (size_t i = 0; r >= 0 && i < f->volumes.n; i++)
-		r = mcz_container_info_add_volume_flag(ci, f->volumes.v[i], err);
-	return r;
-}
-
-/* A random UUID (version 4), as Mesos uses for container ids. */
-static int generate_container_id(char **ret, struct mcz_error *err)
-{
-	unsigned char b[16];
-
-	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
-		return mcz_error_fmt(err, -EIO, "container id: getrandom: %s", strerror(errno));
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	*ret = mcz_xasprintf("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-			     b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10],
-			     b[11], b[12], b[13], b[14], b[15]);
-	return 0;
-}
-
-static int resolve_sandbox(const struct mcz_flags *f, char **ret, struct mcz_error *err)
-{
-	_cleanup_free_ char *id = NULL;
-	int r;
-
-	if (f->sandbox) {
-		if (f->sandbox[0] != '/')
-			return mcz_error_fmt(err, -EINVAL, "sandbox '%s': must be an absolute path",
-					     f->sandbox);
-		*ret = mcz_xstrdup(f->sandbox);
-		return 0;
-	}
-	if (f->work_dir[0] != '/')
-		return mcz_error_fmt(err, -EINVAL, "work_dir '%s': must be an absolute path",
-				     f->work_dir);
-	if (f->container_id) {
-		r = mcz_container_id_check(f->container_id, err);
-		if (r < 0)
-			return r;
-		id = mcz_xstrdup(f->container_id);
-	} else {
-		r = generate_container_id(&id, err);
-		if (r < 0)
-			return r;
-	}
-	*ret = mcz_xasprintf("%s/sandboxes/%s", f->work_dir, id);
-	return 0;
-}
-
-/* mkdir -p through the sys layer: intermediate directories 0755, the leaf 0750. */
-static int mkdir_p(struct sys *s, const char *path, struct mcz_error *err)
-{
-	_cleanup_free_ char *p = mcz_xstrdup(path);
-	struct stat st;
-	int r;
-
-	for (char *c = p + 1;; c++) {
-		if (*c != '/' && *c != '\0')
-			continue;
-		char saved = *c;
-		*c = '\0';
-		bool leaf = saved == '\0' || c[1] == '\0';
-		r = sys_mkdirat(s, AT_FDCWD, p, leaf ? 0750 : 0755);
-		if (r < 0 && r != -EEXIST)
-			return mcz_error_sys(err, r, SYS_OP_mkdirat, p);
-		*c = saved;
-		if (leaf)
-			break;
-	}
-	r = sys_fstatat(s, AT_FDCWD, path, &st, 0);
-	if (r < 0)
-		return mcz_error_sys(err, r, SYS_OP_fstatat, path);
-	if (!S_ISDIR(st.st_mode))
-		return mcz_error_sys(err, -ENOTDIR, SYS_OP_mkdirat, path);
-	return 0;
-}
-
-static int cmd_prepare(const struct mcz_flags *f, struct mcz_error *err)
-{
-	struct mcz_container_info ci = { 0 };
-	struct mcz_mount_plan plan = { 0 };
-	_cleanup_free_ char *sandbox = NULL;
-	int r;
-
-	if (f->args.n > 0)
-		return mcz_error_fmt(err, -EINVAL, "prepare: unexpected argument '%s'", f->args.v[0]);
-	r = build_container_info(f, &ci, err);
-	if (r >= 0)
-		r = resolve_sandbox(f, &sandbox, err);
-	/* Bad input must create nothing, not even the sandbox: check before mkdir. */
-	if (r >= 0)
-		r = mcz_volumes_check(sys_real(), sandbox, ci.volumes, ci.n_volumes, err);
-	if (r >= 0) {
-		r = mkdir_p(sys_real(), sandbox, err);
-		if (r < 0)
-			mcz_error_wrap(err, "sandbox '%s'", sandbox);
-	}
-	if (r >= 0)
-		r = mcz_shared_prepare(sys_real(), sandbox, ci.volumes, ci.n_volumes, &plan, err);
-	if (r >= 0) {
-		_cleanup_free_ char *text = mcz_mount_plan_format(&plan);
-		fputs(text, stdout);
-	}
-	mcz_mount_plan_done(&plan);
-	mcz_container_info_done(&ci);
-	return r;
-}
-
 /* ---- main ------------------------------------------------------------------------------- */
+
+/* SPEC §2: 127 when the command was not found, 126 when it could not be executed, else 125. */
+static int exit_status_of(const struct mcz_error *err)
+{
+	if (err->op != SYS_OP_execve)
+		return EXIT_MCZ_FAILED;
+	return err->errnum == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
+}
 
 static int fail(struct mcz_error *err)
 {
+	int status = exit_status_of(err);
+
 	fprintf(stderr, "mcz: error: %s\n", err->msg ? err->msg : "unknown error");
 	mcz_error_done(err);
-	return EXIT_MCZ_FAILED;
+	return status;
 }
 
 static int dispatch(const struct mcz_flags *f, struct mcz_error *err)
@@ -299,9 +140,8 @@ static int dispatch(const struct mcz_flags *f, struct mcz_error *err)
 		mcz_error_fmt(err, -ENOSYS, "'%s' is not implemented yet", c->name);
 		return fail(err);
 	}
-	if (c->run(f, err) < 0)
-		return fail(err);
-	return 0;
+	int status = c->run(f, err);
+	return status < 0 ? fail(err) : status;
 }
 
 int main(int argc, char **argv)

@@ -109,3 +109,13 @@ void mcz_error_done(struct mcz_error *err)
 	free(err->msg);
 	*err = (struct mcz_error)MCZ_ERROR_INIT;
 }
+
+void mcz_error_take(struct mcz_error *dst, struct mcz_error *src)
+{
+	if (dst && !mcz_error_is_set(dst) && mcz_error_is_set(src)) {
+		*dst = *src;
+		*src = (struct mcz_error)MCZ_ERROR_INIT;
+		return;
+	}
+	mcz_error_done(src);
+}

@@ -44,6 +44,9 @@ int mcz_error_wrap(struct mcz_error *err, const char *fmt, ...)
 
 bool mcz_error_is_set(const struct mcz_error *err);
 
+/* Move src into dst when dst is unset (the first error wins); src is reset either way. */
+void mcz_error_take(struct mcz_error *dst, struct mcz_error *src);
+
 /* Free the contents and reset to MCZ_ERROR_INIT; accepts NULL and unset errors. */
 void mcz_error_done(struct mcz_error *err);
 

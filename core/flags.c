@@ -34,8 +34,11 @@ const struct mcz_flag_def mcz_flag_defs[] = {
 	  "add a volume to the ContainerInfo (repeatable; mode defaults to rw)", 0 },
 	{ "resources", MCZ_FLAG_STRING, OFF(resources), "\"cpus:N;mem:MB\"", NULL, NULL, NULL,
 	  "resource limits, Mesos syntax, mem in megabytes", 0 },
+	/* Not from the environment: every container gets MCZ_CONTAINER_ID (SPEC §6), so an mcz
+	 * run inside a container would otherwise take its container's id. */
 	{ "container_id", MCZ_FLAG_STRING, OFF(container_id), "ID", NULL, "generated for run",
-	  NULL, "the container's id: [A-Za-z0-9][A-Za-z0-9_.-]{0,63} (required for launch)", 0 },
+	  NULL, "the container's id: [A-Za-z0-9][A-Za-z0-9_.-]{0,63} (required for launch)",
+	  MCZ_FLAG_NO_ENV },
 	{ "work_dir", MCZ_FLAG_STRING, OFF(work_dir), "DIR", "/var/lib/mcz", NULL, NULL,
 	  "where sandboxes live", 0 },
 	{ "sandbox", MCZ_FLAG_STRING, OFF(sandbox), "DIR", NULL, "<work_dir>/sandboxes/<id>",

@@ -12,6 +12,8 @@ static const char *const step_names[_MCZ_STEP_MAX] = {
 	[MCZ_STEP_MAKE_RSLAVE] = "make-rslave",
 	[MCZ_STEP_BIND] = "bind",
 	[MCZ_STEP_REMOUNT_RO] = "remount-ro",
+	[MCZ_STEP_MOUNT_PROC] = "mount-proc",
+	[MCZ_STEP_MASK] = "mask",
 };
 
 static char *format_step(const struct mcz_mount_step *step)

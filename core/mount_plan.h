@@ -15,6 +15,8 @@ enum mcz_mount_step_type {
 	MCZ_STEP_MAKE_RSLAVE, /* mount(NULL, "/", NULL, MS_REC|MS_SLAVE): nothing leaks out */
 	MCZ_STEP_BIND,        /* mount(source, target, NULL, MS_BIND|MS_REC) */
 	MCZ_STEP_REMOUNT_RO,  /* MS_REMOUNT|MS_BIND|MS_RDONLY|locked flags, every submount too */
+	MCZ_STEP_MOUNT_PROC,  /* a fresh proc for the container's pid namespace */
+	MCZ_STEP_MASK,        /* an empty read-only tmpfs over target (hides mcz's own state) */
 	_MCZ_STEP_MAX,
 };
 

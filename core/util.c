@@ -42,6 +42,14 @@ char *mcz_xstrdup(const char *s)
 	return p;
 }
 
+char *mcz_xstrndup(const char *s, size_t n)
+{
+	char *p = strndup(s, n);
+	if (!p)
+		mcz_oom();
+	return p;
+}
+
 char *mcz_xvasprintf(const char *fmt, va_list ap)
 {
 	char *s;

@@ -16,6 +16,7 @@ void *mcz_xmalloc(size_t n);
 void *mcz_xcalloc(size_t n, size_t size);
 void *mcz_xrealloc(void *p, size_t n);
 char *mcz_xstrdup(const char *s);
+char *mcz_xstrndup(const char *s, size_t n);
 char *mcz_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *mcz_xvasprintf(const char *fmt, va_list ap);
 /* Append s to the malloc'd string *buf. */

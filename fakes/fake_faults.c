@@ -153,7 +153,10 @@ struct fault fake_fault_decide(struct fake *f, const struct sys_call *c)
 	}
 	if (!flt.fire && (due || f->failing)) {
 		flt.fire = true;
-		flt.err = f->fail_err;
+		/* The chosen errno is for call N; the calls a persistent fault fails after it get
+		 * their own op's default, as a broken system would give (an ENOENT for every
+		 * later unlink would claim files are gone that are not). */
+		flt.err = due ? f->fail_err : 0;
 		flt.after = f->mode == FAKE_AFTER;
 	}
 	if (!flt.fire)
@@ -163,6 +166,10 @@ struct fault fake_fault_decide(struct fake *f, const struct sys_call *c)
 	/* close(2) releases the fd even when it fails. */
 	if (c->op == SYS_OP_close)
 		flt.after = true;
+	/* A wait that reaps a child or takes a signal and then reports failure would lose what
+	 * it took; no kernel does that, so these fail before their effect in every mode. */
+	if (c->op == SYS_OP_waitpid || c->op == SYS_OP_sigtimedwait)
+		flt.after = false;
 	f->injected++;
 	f->last_op = (int)c->op;
 	f->last_err = flt.err;

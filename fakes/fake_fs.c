@@ -100,6 +100,7 @@ static void fnode_free(struct fnode *n)
 	free(n->kids);
 	free(n->name);
 	free(n->target);
+	free(n->data);
 	free(n);
 }
 
@@ -115,7 +116,9 @@ void fnode_free_all(struct fake *f)
 
 void fnode_stat(const struct fnode *n, struct stat *st)
 {
-	static const mode_t types[] = { [FN_DIR] = S_IFDIR, [FN_REG] = S_IFREG, [FN_LNK] = S_IFLNK };
+	static const mode_t types[] = {
+		[FN_DIR] = S_IFDIR, [FN_REG] = S_IFREG, [FN_LNK] = S_IFLNK, [FN_FIFO] = S_IFIFO,
+	};
 
 	memset(st, 0, sizeof(*st));
 	st->st_mode = types[n->kind] | n->mode;
@@ -128,6 +131,8 @@ void fnode_stat(const struct fnode *n, struct stat *st)
 	/* lstat(2): a symlink's size is the length of its target, which readlink callers use. */
 	if (n->kind == FN_LNK)
 		st->st_size = (off_t)strlen(n->target);
+	else
+		st->st_size = (off_t)n->size;
 }
 
 static bool fnode_under(const struct fnode *n, const struct fnode *top)
@@ -188,6 +193,7 @@ static struct fmount *fmount_new(struct fake *f, struct fmount *parent, struct f
 	m->prop = MS_PRIVATE;
 	m->attached = true;
 	m->source = mcz_xstrdup(source);
+	m->id = ++f->next_mnt_id;
 	if (f->nmounts == f->mcap) {
 		f->mcap = f->mcap ? f->mcap * 2 : 8;
 		f->mounts = mcz_xrealloc(f->mounts, f->mcap * sizeof(*f->mounts));
@@ -216,8 +222,72 @@ void fmount_clone_tree(struct fake *f, struct loc src, struct fmount *dst, size_
 			continue;
 		copy = fmount_new(f, dst, c->mountpoint, c->root, c->flags, c->source);
 		copy->bind = c->bind;
+		copy->dev = c->dev;
+		copy->fstype = c->fstype ? mcz_xstrdup(c->fstype) : NULL;
+		copy->super_opts = c->super_opts ? mcz_xstrdup(c->super_opts) : NULL;
+		copy->nsfs = c->nsfs;
 		fmount_clone_tree(f, (struct loc){ .n = c->root, .m = c }, copy, limit);
 	}
+}
+
+/* ---- mount namespaces ---- */
+
+static struct fmount *fmount_copy(struct fake *f, const struct fmount *m, struct fmount *parent)
+{
+	struct fmount *c = mcz_xcalloc(1, sizeof(*c));
+
+	*c = *m;
+	c->parent = parent;
+	c->source = mcz_xstrdup(m->source);
+	c->fstype = m->fstype ? mcz_xstrdup(m->fstype) : NULL;
+	c->super_opts = m->super_opts ? mcz_xstrdup(m->super_opts) : NULL;
+	c->id = ++f->next_mnt_id;
+	return c;
+}
+
+/* copy_mnt_ns(): every attached mount is copied with its place in the tree; the caller's
+ * working directory moves to the copy of its mount (so does its root). src is the current
+ * namespace, whose table is in struct fake. */
+struct fmntns *fmntns_clone(struct fake *f, const struct fmntns *src, struct loc *cwd)
+{
+	struct fmntns *ns = mcz_xcalloc(1, sizeof(*ns));
+	struct fmount **map = mcz_xcalloc(f->nmounts, sizeof(*map));
+
+	(void)src;
+	ns->id = (unsigned int)f->nmntnss;
+	ns->mcap = f->nmounts;
+	ns->mounts = mcz_xcalloc(ns->mcap, sizeof(*ns->mounts));
+	for (size_t i = 0; i < f->nmounts; i++) {
+		const struct fmount *m = f->mounts[i];
+		struct fmount *parent = NULL;
+
+		if (i > 0 && !m->attached)
+			continue;
+		/* Parents come before their children in the table: they were mounted first. */
+		for (size_t j = 0; j < i && m->parent; j++)
+			if (f->mounts[j] == m->parent)
+				parent = map[j];
+		map[i] = fmount_copy(f, m, parent);
+		ns->mounts[ns->nmounts++] = map[i];
+		if (cwd && cwd->m == m)
+			cwd->m = map[i];
+	}
+	free(map);
+	f->mntnss = mcz_xrealloc(f->mntnss, (f->nmntnss + 1) * sizeof(*f->mntnss));
+	f->mntnss[f->nmntnss++] = ns;
+	return ns;
+}
+
+void fmntns_free(struct fmntns *ns)
+{
+	for (size_t i = 0; i < ns->nmounts; i++) {
+		free(ns->mounts[i]->source);
+		free(ns->mounts[i]->fstype);
+		free(ns->mounts[i]->super_opts);
+		free(ns->mounts[i]);
+	}
+	free(ns->mounts);
+	free(ns);
 }
 
 /* ---- the path walk ---- */
@@ -477,8 +547,14 @@ static int walk_init(struct fake *f, struct walker *w, int dirfd, const char *pa
 		return -EINVAL;
 	if ((resolve & RESOLVE_SCOPED) == RESOLVE_SCOPED)
 		return -EINVAL;
-	if ((path[0] == '/' && !(resolve & RESOLVE_IN_ROOT)) || dirfd == AT_FDCWD)
+	if (path[0] == '/' && !(resolve & RESOLVE_IN_ROOT))
 		return 0;
+	if (dirfd == AT_FDCWD) {
+		/* Relative to the calling process's working directory (path_init()). */
+		if (f->cur)
+			w->base = f->cur->cwd;
+		return 0;
+	}
 	d = fake_fd(f, dirfd);
 	if (!d)
 		return -EBADF;
@@ -638,12 +714,14 @@ int fake_add_symlink(struct fake *f, const char *path, const char *target)
 
 int fake_add_mount(struct fake *f, const char *path, unsigned long flags)
 {
+	struct fmount *m;
 	struct loc l;
 	int r = fake_lookup(f, AT_FDCWD, path, LOOKUP_FOLLOW, 0, &l);
 
 	if (r < 0)
 		return r;
-	fmount_add(f, l, l.n, flags, path);
+	m = fmount_add(f, l, l.n, flags, path);
+	m->dev = ++f->next_dev;
 	return 0;
 }
 
@@ -676,13 +754,15 @@ static bool path_at_or_below(const char *path, const char *top)
 
 static void dump_node(FILE *fp, const struct fnode *n, const char *path, const char *top)
 {
-	static const char kinds[] = { [FN_DIR] = 'd', [FN_REG] = 'f', [FN_LNK] = 'l' };
+	static const char kinds[] = { [FN_DIR] = 'd', [FN_REG] = 'f', [FN_LNK] = 'l', [FN_FIFO] = 'p' };
 
 	if (path_at_or_below(path, top)) {
 		fprintf(fp, "%c 0%03o %u:%u %s", kinds[n->kind], (unsigned int)n->mode,
 			(unsigned int)n->uid, (unsigned int)n->gid, path);
 		if (n->kind == FN_LNK)
 			fprintf(fp, " -> %s", n->target);
+		if (n->size)
+			fprintf(fp, " size=%zu", n->size);
 		fputc('\n', fp);
 	}
 	for (size_t i = 0; i < n->nkids; i++) {
@@ -718,13 +798,15 @@ static const char *prop_name(unsigned long prop)
 	}
 }
 
-static void dump_mounts(FILE *fp, const struct fake *f)
+void fake_dump_mount_table(FILE *fp, const struct fake *f, struct fmount **mounts, size_t nm,
+			   const char *prefix)
 {
-	struct mount_line *lines = mcz_xcalloc(f->nmounts, sizeof(*lines));
+	struct mount_line *lines = mcz_xcalloc(nm ? nm : 1, sizeof(*lines));
 	size_t n = 0;
 
-	for (size_t i = 0; i < f->nmounts; i++) {
-		const struct fmount *m = f->mounts[i];
+	(void)f;
+	for (size_t i = 0; i < nm; i++) {
+		const struct fmount *m = mounts[i];
 		struct loc l = { .n = m->root, .m = (struct fmount *)m };
 		char *flags;
 		const char *prop = prop_name(m->prop);
@@ -733,8 +815,9 @@ static void dump_mounts(FILE *fp, const struct fake *f)
 			continue;
 		flags = sys_mount_flags_name(m->flags | (m->bind ? MS_BIND : 0));
 		lines[n].path = loc_path(&l);
-		lines[n].text = mcz_xasprintf("mount %s flags=%s source=%s%s%s\n", lines[n].path, flags,
-					      m->source, prop ? " prop=" : "", prop ? prop : "");
+		lines[n].text = mcz_xasprintf("%smount %s flags=%s source=%s%s%s\n", prefix,
+					      lines[n].path, flags, m->source, prop ? " prop=" : "",
+					      prop ? prop : "");
 		lines[n].order = i;
 		n++;
 		free(flags);
@@ -748,6 +831,27 @@ static void dump_mounts(FILE *fp, const struct fake *f)
 	free(lines);
 }
 
+/* The mount namespaces other than the host's that a live process is in. */
+static void dump_other_mntns(FILE *fp, const struct fake *f)
+{
+	for (size_t i = 1; i < f->nmntnss; i++) {
+		const struct fmntns *ns = f->mntnss[i];
+		bool used = false;
+		char prefix[32];
+
+		for (size_t p = 0; p < f->nprocs; p++)
+			used |= f->procs[p]->mntns == ns && fproc_alive(f->procs[p]);
+		if (!used)
+			continue;
+		snprintf(prefix, sizeof(prefix), "mntns %u ", ns->id);
+		/* The current namespace's table lives in struct fake while it is current. */
+		if (f->cur && f->cur->mntns == ns)
+			fake_dump_mount_table(fp, f, f->mounts, f->nmounts, prefix);
+		else
+			fake_dump_mount_table(fp, f, ns->mounts, ns->nmounts, prefix);
+	}
+}
+
 char *fake_snapshot_under(const struct fake *f, const char *path)
 {
 	char *top = sys_path_join("/", path);
@@ -755,13 +859,22 @@ char *fake_snapshot_under(const struct fake *f, const char *path)
 	size_t len = 0;
 	FILE *fp = open_memstream(&s, &len);
 
+	const struct fmntns *host = f->mntnss[0];
+	const struct ffd *fds = f->procs[0]->fds;
+
 	if (!fp)
 		abort();
 	dump_node(fp, f->root, "/", top);
-	dump_mounts(fp, f);
-	for (int i = 0; i < FAKE_MAX_FDS; i++)
-		if (f->fds[i].used)
-			fprintf(fp, "fd %d %s\n", i, f->fds[i].path);
+	if (f->cur->mntns == host)
+		fake_dump_mount_table(fp, f, f->mounts, f->nmounts, "");
+	else
+		fake_dump_mount_table(fp, f, host->mounts, host->nmounts, "");
+	for (int i = 0; fds && i < FAKE_MAX_FDS; i++)
+		if (fds[i].used)
+			fprintf(fp, "fd %d %s\n", i, fds[i].path);
+	fake_dump_procs(fp, f);
+	fake_dump_cgroups(fp, f);
+	dump_other_mntns(fp, f);
 	if (fclose(fp) != 0)
 		abort();
 	free(top);

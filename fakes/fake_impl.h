@@ -4,11 +4,15 @@
  * fake_fs.c     the model: nodes, mounts, path walk, world building, snapshots
  * fake_ops.c    one model handler per op, the fd table, the dispatcher generated from SYS_OPS
  * fake_faults.c rules, the countdown, fake_fault_hit()
+ * fake_files.c  the newer file ops: read, write, rename, flock, chdir, mount_setattr
+ * fake_proc.c   processes, pid and mount namespaces, signals, the clock, programs, users
+ * fake_cgroup.c the cgroup hierarchies and the generated /proc files
  */
 #ifndef MCZ_FAKES_FAKE_IMPL_H
 #define MCZ_FAKES_FAKE_IMPL_H
 
 #include <limits.h>
+#include <stdio.h>
 
 #include "fakes/fake.h"
 #include "sys/trace.h"
@@ -23,7 +27,7 @@
 #define FAKE_ATIME_FLAGS (MS_NOATIME | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME)
 #define FAKE_PROP_FLAGS (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)
 
-enum fnode_kind { FN_DIR, FN_REG, FN_LNK };
+enum fnode_kind { FN_DIR, FN_REG, FN_LNK, FN_FIFO /* pipe ends: only reachable through fds */ };
 
 struct fnode {
 	enum fnode_kind kind;
@@ -37,6 +41,8 @@ struct fnode {
 	size_t nkids;
 	size_t kcap;
 	char *target;           /* symlinks */
+	char *data;             /* regular files: what write() put there */
+	size_t size;
 	bool dead;              /* unlinked, kept alive by an fd or a mount */
 	struct fnode *next_dead;
 };
@@ -51,6 +57,20 @@ struct fmount {
 	bool bind;
 	bool attached;
 	char *source;
+	char *fstype;        /* for mountinfo; NULL: inherited from the parent mount */
+	char *super_opts;    /* mountinfo's super options after "rw": "freezer", ... or NULL */
+	unsigned long id;    /* mountinfo's mount id */
+	unsigned long dev;   /* the superblock: minor number of "0:N" */
+	struct fpidns *nsfs; /* a bind mount of /proc/<pid>/ns/pid: the namespace it pins */
+};
+
+/* A mount namespace: its mount table ([0] is its root mount). The current process's table
+ * is swapped into struct fake's mounts/nmounts/mcap, where the file code looks. */
+struct fmntns {
+	unsigned int id; /* 0: the host's */
+	struct fmount **mounts;
+	size_t nmounts;
+	size_t mcap;
 };
 
 /* Where a lookup stands: the kernel's struct path (vfsmount, dentry). */
@@ -62,9 +82,104 @@ struct loc {
 struct ffd {
 	bool used;
 	bool opath;
+	bool pipe;
 	int flags;
 	struct loc loc;
 	char *path;
+	size_t off;        /* the file offset */
+	unsigned long ofd; /* the open file description: shared by fork copies */
+	int lock;          /* flock(2) held through this description: 0, LOCK_SH, LOCK_EX */
+};
+
+#define FAKE_MAX_LEVELS 8 /* pid namespace depth; the kernel allows 32 */
+#define FAKE_MAX_HIER 16  /* cgroup hierarchies */
+#define FAKE_NSIG 65      /* signals 1..64 */
+
+struct fpidns {
+	unsigned int id; /* 0: the host's */
+	unsigned long ino;
+	struct fpidns *parent;
+	int level;
+	pid_t next_pid;
+	bool dying; /* its init ended: no more processes (fork fails with ENOMEM) */
+};
+
+enum fproc_state {
+	FP_BLOCKED, /* spawned, waiting for release() */
+	FP_RUNNING, /* running mcz code (the current process) or a program */
+	FP_ZOMBIE,  /* ended, not reaped */
+	FP_GONE,    /* reaped: removed at the next sweep */
+};
+
+struct fsiginfo {
+	pid_t pid; /* the sender, as the receiver sees it */
+	int status;
+};
+
+struct fcg;
+
+struct fproc {
+	pid_t nr[FAKE_MAX_LEVELS]; /* nr[l]: the pid in the level-l namespace of its chain */
+	struct fpidns *pidns;
+	struct fmntns *mntns;
+	struct fproc *parent; /* NULL: host init's child (reaps at once, ppid 1) */
+	pid_t sid, pgid;      /* host numbers */
+	uid_t uid;
+	gid_t gid;
+	size_t ngroups;
+	struct loc cwd;
+	char comm[16];
+	char *cmdline; /* argv joined with spaces */
+	enum fproc_state state;
+	int status;     /* the wait status once ended */
+	bool execed;    /* runs a program, no longer mcz code */
+	bool has_prog;
+	struct fake_program prog;
+	long long end_at;    /* when the program ends on its own; -1 never */
+	long long remaining; /* while frozen: what was left of end_at */
+	bool frozen;
+	uint64_t pending;
+	struct fsiginfo info[FAKE_NSIG];
+	uint64_t blocked;
+	struct ffd *fds; /* FAKE_MAX_FDS */
+	struct fcg *cg[FAKE_MAX_HIER];
+	struct sys_spawn_req req;
+};
+
+struct fcg_file {
+	char *name;
+	char *value;
+};
+
+struct fcg {
+	char *name;
+	struct fcg *parent;
+	struct fcg **kids;
+	size_t nkids;
+	struct fcg_file *files;
+	size_t nfiles;
+	bool frozen; /* v1 freezer.state FROZEN, or v2 cgroup.freeze 1, set on this cgroup */
+};
+
+struct fhier {
+	char *mount_point;
+	char *options; /* "freezer", "cpu,cpuacct", "" for cgroup2 */
+	int id;        /* /proc/self/cgroup's hierarchy id; 0 for cgroup2 */
+	bool v2;
+	bool freezer;
+	struct fcg *root;
+	struct fcg *own; /* the supervisor's cgroup when the world was built */
+};
+
+struct fprog {
+	struct fnode *node;
+	struct fake_program prog;
+};
+
+struct fsched {
+	long long at;
+	pid_t pid; /* host number */
+	int sig;
 };
 
 struct frule {
@@ -81,10 +196,14 @@ struct fake {
 	struct fnode *dead; /* unlinked nodes, freed with the fake */
 	unsigned long next_ino;
 	mode_t umask;
-	struct fmount **mounts; /* [0] is the root mount; detached ones stay until fake_free */
+	struct fmount **mounts; /* the current mount namespace's; [0] is its root mount;
+				   detached ones stay until fake_free */
 	size_t nmounts;
 	size_t mcap;
-	struct ffd fds[FAKE_MAX_FDS];
+	struct ffd *fds; /* the current process's table */
+	unsigned long next_ofd;
+	unsigned long next_mnt_id;
+	unsigned long next_dev;
 	struct sys_trace *trace;
 	unsigned long calls;
 
@@ -97,7 +216,27 @@ struct fake {
 	unsigned long injected;
 	int last_op;
 	int last_err;
-	/* Processes (a pid table for clone/waitpid/kill) and the cgroup tree slot in here. */
+
+	struct fproc **procs; /* creation order; [0] is the supervisor */
+	size_t nprocs;
+	struct fproc *cur;
+	struct fpidns **pidnss;
+	size_t npidnss;
+	struct fmntns **mntnss;
+	size_t nmntnss;
+	struct fhier hier[FAKE_MAX_HIER];
+	int nhier;
+	struct fprog *progs;
+	size_t nprogs;
+	struct fsched *sched;
+	size_t nsched;
+	struct sys_passwd *users;
+	size_t nusers;
+	long long now; /* the clock, in ms */
+	struct fnode *pipe_node;
+	struct fnode *nsfs_node;
+	struct fmount *pipe_mnt;
+	unsigned long next_pipe;
 };
 
 /* What one call's fault decision is. */
@@ -144,6 +283,68 @@ struct loc fake_root_loc(const struct fake *f);
 /* fake_ops.c */
 struct ffd *fake_fd(struct fake *f, int fd); /* an open fd or NULL */
 int fake_fd_close(struct fake *f, int fd);
+
+/* fake_ops.c: the fd table */
+int fd_free_slot(const struct fake *f);
+struct ffd *fd_table_new(void);
+void fd_table_free(struct ffd *fds);
+
+/* fake_files.c */
+int model_read(struct fake *f, const struct sys_call *c);
+int model_write(struct fake *f, const struct sys_call *c);
+int model_renameat(struct fake *f, const struct sys_call *c);
+int model_flock(struct fake *f, const struct sys_call *c);
+int model_chdir(struct fake *f, const struct sys_call *c);
+int model_mount_setattr(struct fake *f, const struct sys_call *c);
+bool mount_in_ns(const struct fake *f, const struct fmount *m);
+
+/* fake_proc.c */
+void fake_proc_init(struct fake *f);
+void fake_proc_free(struct fake *f);
+void fake_switch(struct fake *f, struct fproc *p); /* make p the current process */
+struct fproc *fake_proc_find(struct fake *f, pid_t nr); /* as the current process sees nr */
+pid_t fproc_nr(const struct fproc *p, const struct fpidns *viewer); /* 0 when invisible */
+bool fproc_alive(const struct fproc *p);
+void fproc_signal(struct fake *f, struct fproc *p, int sig, pid_t sender_host);
+void fproc_refresh_frozen(struct fake *f);
+void fake_proc_sweep(struct fake *f);
+void fake_dump_procs(FILE *fp, const struct fake *f);
+int fake_pin_source(struct fake *f, const char *source, struct fpidns **ret);
+int model_spawn(struct fake *f, const struct sys_call *c);
+int model_release(struct fake *f, const struct sys_call *c);
+int model_execve(struct fake *f, const struct sys_call *c);
+int model_setsid(struct fake *f, const struct sys_call *c);
+int model_initgroups(struct fake *f, const struct sys_call *c);
+int model_setgid(struct fake *f, const struct sys_call *c);
+int model_setuid(struct fake *f, const struct sys_call *c);
+int model_getpwnam(struct fake *f, const struct sys_call *c);
+int model_kill(struct fake *f, const struct sys_call *c);
+int model_waitpid(struct fake *f, const struct sys_call *c);
+int model_sigprocmask(struct fake *f, const struct sys_call *c);
+int model_sigtimedwait(struct fake *f, const struct sys_call *c);
+int model_proc_list(struct fake *f, const struct sys_call *c);
+int model_nanosleep(struct fake *f, const struct sys_call *c);
+int model_clock_gettime(struct fake *f, const struct sys_call *c);
+void fake_spawn_undo(struct fake *f, pid_t pid, struct sys_child *child); /* FAKE_AFTER */
+void fake_release_refused(struct fake *f, struct sys_child *child); /* injected, no effect */
+
+/* fake_cgroup.c */
+void fake_cgroup_free(struct fake *f);
+void fcg_leave(struct fproc *p);
+bool fcg_frozen(const struct fake *f, const struct fproc *p, bool *v2);
+void fake_dump_cgroups(FILE *fp, const struct fake *f);
+void fake_mountinfo(FILE *fp, struct fake *f);
+int model_proc_read(struct fake *f, const struct sys_call *c);
+int model_cg_mkdir(struct fake *f, const struct sys_call *c);
+int model_cg_rmdir(struct fake *f, const struct sys_call *c);
+int model_cg_write(struct fake *f, const struct sys_call *c);
+int model_cg_read(struct fake *f, const struct sys_call *c);
+
+/* fake_fs.c: mounts per namespace */
+struct fmntns *fmntns_clone(struct fake *f, const struct fmntns *src, struct loc *cwd);
+void fmntns_free(struct fmntns *ns);
+void fake_dump_mount_table(FILE *fp, const struct fake *f, struct fmount **mounts, size_t n,
+			   const char *prefix);
 
 /* fake_faults.c */
 struct fault fake_fault_decide(struct fake *f, const struct sys_call *c);

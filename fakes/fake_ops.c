@@ -35,9 +35,23 @@ struct ffd *fake_fd(struct fake *f, int fd)
 	return &f->fds[fd];
 }
 
+struct ffd *fd_table_new(void)
+{
+	return mcz_xcalloc(FAKE_MAX_FDS, sizeof(struct ffd));
+}
+
+void fd_table_free(struct ffd *fds)
+{
+	if (!fds)
+		return;
+	for (int i = 0; i < FAKE_MAX_FDS; i++)
+		free(fds[i].path);
+	free(fds);
+}
+
 /* open(2): "the lowest-numbered file descriptor not currently open"; 0-2 stay the
  * process's stdio. */
-static int fd_free_slot(const struct fake *f)
+int fd_free_slot(const struct fake *f)
 {
 	for (int i = 3; i < FAKE_MAX_FDS; i++)
 		if (!f->fds[i].used)
@@ -54,6 +68,9 @@ static int fd_install(struct fake *f, int fd, struct loc l, int flags)
 	d->flags = flags;
 	d->loc = l;
 	d->path = loc_path(&l);
+	d->off = 0;
+	d->ofd = ++f->next_ofd;
+	d->lock = 0;
 	return fd;
 }
 
@@ -232,6 +249,12 @@ static int do_open(struct fake *f, int dirfd, const char *path, int flags, mode_
 		r = open_check(&l, flags, created);
 	if (r < 0)
 		return r;
+	/* O_TRUNC on a regular file opened for writing empties it (open(2)). */
+	if ((flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY && l.n->kind == FN_REG) {
+		free(l.n->data);
+		l.n->data = NULL;
+		l.n->size = 0;
+	}
 	return fd_install(f, fd, l, flags);
 }
 
@@ -511,12 +534,29 @@ static int do_bind(struct fake *f, const char *source, struct loc at, unsigned l
 {
 	size_t limit = f->nmounts;
 	_cleanup_free_ char *src_path = NULL;
+	struct fpidns *m_ns = NULL;
 	struct fmount *m;
 	struct loc src;
 	int r;
 
 	if (!source)
 		return -EFAULT;
+	r = fake_pin_source(f, source, &m_ns);
+	if (r < 0)
+		return r;
+	if (m_ns) {
+		/* An nsfs inode is a regular file: it binds onto files only (graft_tree()). */
+		if (at.n->kind == FN_DIR)
+			return -ENOTDIR;
+		m = fmount_add(f, at, f->nsfs_node, 0, source);
+		m->bind = true;
+		m->nsfs = m_ns;
+		m->fstype = mcz_xstrdup("nsfs");
+		m->dev = 4; /* nsfs is one superblock */
+		free(m->source);
+		m->source = mcz_xasprintf("pid:[%lu]", m_ns->ino);
+		return 0;
+	}
 	r = fake_lookup(f, AT_FDCWD, source, LOOKUP_FOLLOW, 0, &src);
 	if (r < 0)
 		return r;
@@ -525,6 +565,10 @@ static int do_bind(struct fake *f, const char *source, struct loc at, unsigned l
 	src_path = loc_path(&src);
 	m = fmount_add(f, at, src.n, src.m->flags, src_path);
 	m->bind = true;
+	m->dev = src.m->dev;
+	m->fstype = src.m->fstype ? mcz_xstrdup(src.m->fstype) : NULL;
+	m->super_opts = src.m->super_opts ? mcz_xstrdup(src.m->super_opts) : NULL;
+	m->nsfs = src.m->nsfs;
 	if (flags & MS_REC)
 		fmount_clone_tree(f, src, m, limit);
 	return 0;
@@ -562,13 +606,16 @@ static int do_new_mount(struct fake *f, const char *source, const char *fstype, 
 			unsigned long flags)
 {
 	struct fnode *root;
+	struct fmount *m;
 
 	if (!fstype)
 		return -EINVAL;
 	root = fnode_new(f, FN_DIR, strcmp(fstype, "tmpfs") == 0 ? 01777 : 0755, 0, 0);
 	root->next_dead = f->dead; /* owned by the graveyard list, freed with the fake */
 	f->dead = root;
-	fmount_add(f, at, root, flags, source ? source : fstype);
+	m = fmount_add(f, at, root, flags, source ? source : fstype);
+	m->fstype = mcz_xstrdup(fstype);
+	m->dev = ++f->next_dev;
 	return 0;
 }
 
@@ -585,6 +632,9 @@ static int model_mount(struct fake *f, const struct sys_call *c)
 	r = fake_lookup(f, AT_FDCWD, target, LOOKUP_FOLLOW, 0, &at);
 	if (r < 0)
 		return r;
+	/* check_mnt(): the target must be in the caller's mount namespace. */
+	if (!mount_in_ns(f, at.m))
+		return -EINVAL;
 	if (flags & MS_REMOUNT)
 		return do_remount(at, flags);
 	if (flags & MS_BIND)
@@ -601,9 +651,13 @@ static bool mount_busy(const struct fake *f, const struct fmount *m)
 	for (size_t i = 0; i < f->nmounts; i++)
 		if (f->mounts[i]->attached && f->mounts[i]->parent == m)
 			return true;
-	for (int i = 0; i < FAKE_MAX_FDS; i++)
-		if (f->fds[i].used && f->fds[i].loc.m == m)
-			return true;
+	/* Any process's open fd keeps the mount busy. */
+	for (size_t p = 0; p < f->nprocs; p++) {
+		const struct ffd *fds = f->procs[p]->fds;
+		for (int i = 0; fds && i < FAKE_MAX_FDS; i++)
+			if (fds[i].used && fds[i].loc.m == m)
+				return true;
+	}
 	return false;
 }
 
@@ -634,7 +688,7 @@ static int model_umount2(struct fake *f, const struct sys_call *c)
 			&l);
 	if (r < 0)
 		return r;
-	if (l.n != l.m->root || !l.m->parent)
+	if (l.n != l.m->root || !l.m->parent || !mount_in_ns(f, l.m))
 		return -EINVAL;
 	if (flags & MNT_EXPIRE)
 		return -EAGAIN; /* the first MNT_EXPIRE only marks the mount */
@@ -655,52 +709,113 @@ static const model_fn models[_SYS_OP_MAX] = {
 };
 
 /* Out-parameters go to scratch space and reach the caller only on a success that was not
- * injected: the sys contract says a failed call writes nothing. */
+ * injected: the sys contract says a failed call writes nothing. The child report is the
+ * exception: it reaches the caller on a failure that was not injected. */
 struct scratch {
 	struct stat st;
 	struct statfs sfs;
+	int status;
+	siginfo_t si;
+	struct sys_passwd pw;
+	uint64_t u64;
+	sigset_t set;
+	struct sys_child child;
+	struct sys_child_report report;
 	char *buf;
+	pid_t *pids;
 };
 
 /* Link targets are shorter than PATH_MAX (symlink(2) ENAMETOOLONG), so a larger buffer
- * never receives more; sizes the model rejects anyway pass through unchanged. */
-static size_t scratch_size(unsigned long *size)
+ * never receives more; sizes the model rejects anyway pass through unchanged. /proc and
+ * cgroup files are read whole, up to 1 MiB. */
+static size_t scratch_size(enum sys_op op, unsigned long *size)
 {
-	if (*size > PATH_MAX && *size <= INT_MAX)
-		*size = PATH_MAX;
-	return *size && *size <= PATH_MAX ? *size : 1;
+	unsigned long max = (op == SYS_OP_readlinkat) ? PATH_MAX : 1ul << 20;
+
+	if (*size > max && *size <= INT_MAX)
+		*size = max;
+	return *size && *size <= max ? *size : 1;
+}
+
+static bool scratch_out(const char *k, int i)
+{
+	return strchr("STbwxGqJR", k[i]) || (k[i] == 'k' && i > 0 && k[i - 1] == 'k') ||
+	       (k[i] == 'c' && i > 0 && k[i - 1] == 'C');
+}
+
+static void *scratch_slot(struct sys_call *c, int i, char kind, struct scratch *s)
+{
+	size_t n;
+
+	switch (kind) {
+	case 'S': return &s->st;
+	case 'T': return &s->sfs;
+	case 'w': return &s->status;
+	case 'x': return &s->si;
+	case 'G': return &s->pw;
+	case 'q': return &s->u64;
+	case 'k': return &s->set;
+	case 'c': return &s->child;
+	case 'R': return &s->report;
+	case 'J':
+		n = c->a[i + 1].u = c->a[i + 1].u > 65536 ? 65536 : c->a[i + 1].u;
+		return s->pids = mcz_xcalloc(n ? n : 1, sizeof(pid_t));
+	default: /* 'b' */
+		return s->buf = mcz_xcalloc(1, scratch_size(c->op, &c->a[i + 1].u));
+	}
 }
 
 static void scratch_redirect(struct sys_call *c, struct scratch *s)
 {
 	const char *k = strchr(sys_op_kinds[c->op], ':') + 1;
 
-	for (int i = 0; i < c->nargs; i++) {
-		if (!c->a[i].p)
-			continue;
-		if (k[i] == 'S')
-			c->a[i].p = &s->st;
-		else if (k[i] == 'T')
-			c->a[i].p = &s->sfs;
-		else if (k[i] == 'b')
-			c->a[i].p = s->buf = mcz_xmalloc(scratch_size(&c->a[i + 1].u));
+	for (int i = 0; i < c->nargs; i++)
+		if (c->a[i].p && scratch_out(k, i))
+			c->a[i].p = scratch_slot(c, i, k[i], s);
+}
+
+static size_t scratch_len(char kind, int r)
+{
+	switch (kind) {
+	case 'S': return sizeof(struct stat);
+	case 'T': return sizeof(struct statfs);
+	case 'w': return sizeof(int);
+	case 'x': return sizeof(siginfo_t);
+	case 'G': return sizeof(struct sys_passwd);
+	case 'q': return sizeof(uint64_t);
+	case 'k': return sizeof(sigset_t);
+	case 'c': return sizeof(struct sys_child);
+	case 'R': return sizeof(struct sys_child_report);
+	case 'J': return (size_t)r * sizeof(pid_t);
+	default: return (size_t)r; /* 'b': proc_read and cg_read add a NUL */
 	}
 }
 
 static void scratch_copy_out(const struct sys_call *to, const struct sys_call *from, int r)
 {
 	const char *k = strchr(sys_op_kinds[to->op], ':') + 1;
+	bool nul = to->op == SYS_OP_proc_read || to->op == SYS_OP_cg_read;
 
 	for (int i = 0; i < to->nargs; i++) {
-		if (!to->a[i].p)
+		if (!to->a[i].p || !scratch_out(k, i) || (k[i] == 'R') != (r < 0))
 			continue;
-		if (k[i] == 'S')
-			memcpy(ARG_OUT(to, i), from->a[i].p, sizeof(struct stat));
-		else if (k[i] == 'T')
-			memcpy(ARG_OUT(to, i), from->a[i].p, sizeof(struct statfs));
-		else if (k[i] == 'b')
-			memcpy(ARG_OUT(to, i), from->a[i].p, (size_t)r);
+		/* waitpid with WNOHANG and nothing to reap writes no status. */
+		if (k[i] == 'w' && r == 0)
+			continue;
+		memcpy(ARG_OUT(to, i), from->a[i].p, scratch_len(k[i], r) + (k[i] == 'b' && nul));
 	}
+}
+
+static void trace_call(struct fake *f, const struct sys_call *call, int r, bool injected)
+{
+	char prefix[32] = "";
+
+	/* strace -f marks the lines of other processes with their pid. */
+	if (f->cur != f->procs[0])
+		snprintf(prefix, sizeof(prefix), "[pid %d] ", (int)f->cur->nr[0]);
+	sys_trace_set_prefix(f->trace, prefix);
+	sys_trace_record(f->trace, call, r, injected);
+	sys_trace_set_prefix(f->trace, "");
 }
 
 static int fake_dispatch(struct fake *f, const struct sys_call *call)
@@ -716,24 +831,32 @@ static int fake_dispatch(struct fake *f, const struct sys_call *call)
 	if (!flt.fire || flt.after)
 		r = models[c.op](f, &c);
 	if (flt.fire) {
-		/* The caller never learns an fd that an after-effect fault swallowed. */
+		/* The caller never learns an fd (or a child) that an after-effect fault
+		 * swallowed. */
 		if (r >= 0 && sys_op_kinds[c.op][0] == 'f')
 			fake_fd_close(f, r);
+		if (r > 0 && c.op == SYS_OP_spawn)
+			fake_spawn_undo(f, r, &s.child);
+		if (!flt.after && c.op == SYS_OP_release)
+			fake_release_refused(f, (struct sys_child *)call->a[0].p);
 		r = -flt.err;
-	} else if (r >= 0) {
+	} else {
 		scratch_copy_out(call, &c, r);
 	}
-	sys_trace_record(f->trace, call, r, flt.fire);
+	trace_call(f, call, r, flt.fire);
 	free(s.buf);
+	free(s.pids);
+	if (f->cur == f->procs[0])
+		fake_proc_sweep(f);
 	return r;
 }
 
 #define SYS_X_FAKE(name, area, kinds, err, verb, params, args)                                  \
-	static int fake_op_##name(struct sys *s, SYS_UNPAREN params)                            \
+	static int fake_op_##name(SYS_S_PARAMS params)                            \
 	{                                                                                       \
 		struct sys_call c;                                                              \
                                                                                                 \
-		sys_call_pack(&c, SYS_OP_##name, SYS_UNPAREN args);                             \
+		sys_call_pack(&c, SYS_OP_##name SYS_COMMA_ARGS args);                             \
 		return fake_dispatch(s->priv, &c);                                              \
 	}
 SYS_OPS(SYS_X_FAKE)
@@ -750,6 +873,7 @@ static const struct sys_ops fake_ops = {
 struct fake *fake_new(void)
 {
 	struct fake *f = mcz_xcalloc(1, sizeof(*f));
+	struct fmount *root;
 
 	f->sys.ops = &fake_ops;
 	f->sys.priv = f;
@@ -758,8 +882,12 @@ struct fake *fake_new(void)
 	f->umask = 022;
 	f->trace = sys_trace_new();
 	f->last_op = -1;
+	f->next_mnt_id = 20;
 	/* The root mount: never unmounted, flags 0, shown in snapshots only once changed. */
-	fmount_add(f, (struct loc){ .n = NULL, .m = NULL }, f->root, 0, "/");
+	root = fmount_add(f, (struct loc){ .n = NULL, .m = NULL }, f->root, 0, "/");
+	root->fstype = mcz_xstrdup("ext4");
+	root->dev = ++f->next_dev;
+	fake_proc_init(f);
 	return f;
 }
 
@@ -767,13 +895,8 @@ struct fake *fake_free(struct fake *f)
 {
 	if (!f)
 		return NULL;
-	for (int i = 0; i < FAKE_MAX_FDS; i++)
-		free(f->fds[i].path);
-	for (size_t i = 0; i < f->nmounts; i++) {
-		free(f->mounts[i]->source);
-		free(f->mounts[i]);
-	}
-	free(f->mounts);
+	fake_proc_free(f);
+	fake_cgroup_free(f);
 	fnode_free_all(f);
 	fake_faults_free(f);
 	sys_trace_free(f->trace);
@@ -788,10 +911,11 @@ struct sys *fake_sys(struct fake *f)
 
 int fake_open_fds(const struct fake *f)
 {
+	const struct ffd *fds = f->procs[0]->fds;
 	int n = 0;
 
-	for (int i = 0; i < FAKE_MAX_FDS; i++)
-		n += f->fds[i].used;
+	for (int i = 0; fds && i < FAKE_MAX_FDS; i++)
+		n += fds[i].used;
 	return n;
 }
 

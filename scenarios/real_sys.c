@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h> /* ST_* flags */
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "scenarios/real_tests.h"
@@ -260,6 +261,71 @@ REAL_TEST(sys_ops__success, 10)
 	return real_env_done(&e);
 }
 
+REAL_TEST(sys_read_write_rename_chdir, 10)
+{
+	struct sys *s = sys_real();
+	struct real_env e;
+	struct stat st;
+	char buf[16];
+	int fd;
+
+	ENV_INIT(&e);
+	fd = sys_openat(s, e.dfd, "tmp", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+	REAL_ASSERT(fd >= 0, "create: %d", fd);
+	REAL_ASSERT(sys_write(s, fd, "hello", 5) == 5, "write");
+	EXPECT_ERR(sys_read(s, fd, buf, sizeof(buf)), EBADF); /* opened write-only */
+	EXPECT_OK(sys_close(s, fd));
+	/* The atomic-replace idiom of the runtime dir: write a temporary, rename it over. */
+	fd = sys_openat(s, e.dfd, "state", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+	REAL_ASSERT(fd >= 0, "create: %d", fd);
+	EXPECT_OK(sys_close(s, fd));
+	EXPECT_OK(sys_renameat(s, e.dfd, "tmp", e.dfd, "state"));
+	EXPECT_ERR(sys_fstatat(s, e.dfd, "tmp", &st, 0), ENOENT);
+	fd = sys_openat(s, e.dfd, "state", O_RDONLY | O_CLOEXEC, 0);
+	REAL_ASSERT(fd >= 0, "open: %d", fd);
+	memset(buf, 0, sizeof(buf));
+	REAL_ASSERT(sys_read(s, fd, buf, sizeof(buf)) == 5 && memcmp(buf, "hello", 5) == 0, "read '%s'", buf);
+	REAL_ASSERT(sys_read(s, fd, buf, sizeof(buf)) == 0, "no EOF");
+	EXPECT_ERR(sys_write(s, fd, "x", 1), EBADF);
+	EXPECT_OK(sys_close(s, fd));
+	EXPECT_ERR(sys_renameat(s, e.dfd, "missing", e.dfd, "x"), ENOENT);
+	EXPECT_OK(sys_mkdirat(s, e.dfd, "d", 0700));
+	EXPECT_OK(sys_mkdirat(s, e.dfd, "d/sub", 0700));
+	EXPECT_OK(sys_mkdirat(s, e.dfd, "empty", 0700));
+	EXPECT_ERR(sys_renameat(s, e.dfd, "empty", e.dfd, "d"), ENOTEMPTY);
+	EXPECT_ERR(sys_renameat(s, e.dfd, "state", e.dfd, "d"), EISDIR);
+	EXPECT_OK(sys_chdir(s, e.dir));
+	REAL_ASSERT(access("state", F_OK) == 0, "chdir did not move the cwd");
+	EXPECT_ERR(sys_chdir(s, "state"), ENOTDIR);
+	EXPECT_ERR(sys_chdir(s, "missing"), ENOENT);
+	EXPECT_OK(sys_chdir(s, "/"));
+	return real_env_done(&e);
+}
+
+/* flock locks belong to the open file description: two opens conflict, even in one process. */
+REAL_TEST(sys_flock__conflict_between_opens, 10)
+{
+	struct sys *s = sys_real();
+	struct real_env e;
+	int a, b;
+
+	ENV_INIT(&e);
+	a = sys_openat(s, e.dfd, "lock", O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+	REAL_ASSERT(a >= 0, "open: %d", a);
+	b = sys_openat(s, e.dfd, "lock", O_RDWR | O_CLOEXEC, 0);
+	REAL_ASSERT(b >= 0, "open: %d", b);
+	EXPECT_OK(sys_flock(s, a, LOCK_EX | LOCK_NB));
+	EXPECT_ERR(sys_flock(s, b, LOCK_EX | LOCK_NB), EWOULDBLOCK);
+	EXPECT_ERR(sys_flock(s, b, LOCK_SH | LOCK_NB), EWOULDBLOCK);
+	EXPECT_OK(sys_flock(s, a, LOCK_UN));
+	EXPECT_OK(sys_flock(s, b, LOCK_EX | LOCK_NB));
+	EXPECT_OK(sys_close(s, b)); /* closing the last fd of a description drops its lock */
+	EXPECT_OK(sys_flock(s, a, LOCK_SH | LOCK_NB));
+	EXPECT_OK(sys_close(s, a));
+	EXPECT_ERR(sys_flock(s, -1, LOCK_EX), EBADF);
+	return real_env_done(&e);
+}
+
 REAL_TEST(sys_mount__needs_privilege, 10)
 {
 	struct sys *s = sys_real();
@@ -339,12 +405,40 @@ REAL_TEST(sys_mount__bind_private_ns, 30)
 }
 
 #ifdef FIU_ENABLE
+static int must_not_run(struct sys *s, void *arg, struct sys_child_report *report)
+{
+	(void)s;
+	(void)arg;
+	(void)report;
+	_exit(99);
+}
+
+/* spawn, if its point did not fire, makes a child blocked on its pipe: give up on it (it
+ * exits 125 on EOF) and reap it, so the failure shows as a wrong return, not a leak. */
+static int call_spawn(struct sys *s)
+{
+	struct sys_spawn_req req = { .child_main = must_not_run };
+	struct sys_child c;
+	int r = sys_spawn(s, &req, &c);
+
+	if (r > 0) {
+		close(c.release_fd);
+		close(c.report_fd);
+		(void)waitpid(r, NULL, 0);
+	}
+	return r;
+}
+
 /* One harmless call per op. If the point were missing or misnamed, the syscall would run:
  * bad fds and missing paths keep it from changing anything. */
 static int call_op(struct sys *s, enum sys_op op)
 {
 	struct stat st;
 	struct statfs sf;
+	struct sys_passwd pw;
+	sigset_t mask;
+	pid_t pids[4];
+	uint64_t ms;
 	char buf[8];
 	const char *nowhere = "/nonexistent-mcz-realtest/x";
 
@@ -364,6 +458,50 @@ static int call_op(struct sys *s, enum sys_op op)
 	case SYS_OP_fstatfs: return sys_fstatfs(s, -1, &sf);
 	case SYS_OP_mount: return sys_mount(s, nowhere, nowhere, "none", MS_BIND, NULL);
 	case SYS_OP_umount2: return sys_umount2(s, nowhere, 0);
+	case SYS_OP_read: return sys_read(s, -1, buf, sizeof(buf));
+	case SYS_OP_write: return sys_write(s, -1, "x", 1);
+	case SYS_OP_renameat: return sys_renameat(s, -1, "x", -1, "y");
+	case SYS_OP_flock: return sys_flock(s, -1, LOCK_SH | LOCK_NB);
+	case SYS_OP_chdir: return sys_chdir(s, nowhere);
+	case SYS_OP_mount_setattr: return sys_mount_setattr(s, -1, "x", 0, 0, 0);
+	case SYS_OP_spawn: return call_spawn(s);
+	case SYS_OP_release: {
+		/* Fired: closes fd -1 (a no-op). Not fired: writing to fd -1 is EBADF. */
+		struct sys_child c = { .pid = -1, .release_fd = -1, .report_fd = -1 };
+		struct sys_child_report rep;
+
+		return sys_release(s, &c, &rep);
+	}
+	case SYS_OP_execve: {
+		char *const argv[] = { (char *)"x", NULL };
+
+		return sys_execve(s, nowhere, argv, argv + 1);
+	}
+	/* The identity ops, if they ran, would only restate the identity we have (the test
+	 * process leads its group, so setsid would be EPERM). */
+	case SYS_OP_setsid: return sys_setsid(s);
+	case SYS_OP_initgroups: return sys_initgroups(s, "mcz-no-such-user", getegid());
+	case SYS_OP_setgid: return sys_setgid(s, getgid());
+	case SYS_OP_setuid: return sys_setuid(s, getuid());
+	case SYS_OP_getpwnam: return sys_getpwnam(s, "mcz-no-such-user", &pw);
+	case SYS_OP_kill: return sys_kill(s, getpid(), 0);
+	case SYS_OP_waitpid: return sys_waitpid(s, -1, NULL, WNOHANG);
+	case SYS_OP_sigprocmask: return sys_sigprocmask(s, SIG_BLOCK, NULL, &mask);
+	case SYS_OP_sigtimedwait: {
+		sigset_t none;
+		siginfo_t si;
+
+		sigemptyset(&none);
+		return sys_sigtimedwait(s, &none, &si, 0);
+	}
+	case SYS_OP_proc_read: return sys_proc_read(s, nowhere, buf, sizeof(buf));
+	case SYS_OP_proc_list: return sys_proc_list(s, pids, 4);
+	case SYS_OP_nanosleep: return sys_nanosleep(s, 0);
+	case SYS_OP_clock_gettime: return sys_clock_gettime(s, &ms);
+	case SYS_OP_cg_mkdir: return sys_cg_mkdir(s, nowhere, 0755);
+	case SYS_OP_cg_rmdir: return sys_cg_rmdir(s, nowhere);
+	case SYS_OP_cg_write: return sys_cg_write(s, nowhere, "x");
+	case SYS_OP_cg_read: return sys_cg_read(s, nowhere, buf, sizeof(buf));
 	case _SYS_OP_MAX:
 	case SYS_OP_ANY:
 		break;

@@ -73,7 +73,8 @@ static void vols_free(struct mcz_volume *v, size_t n)
 	mcz_container_info_done(&ci);
 }
 
-static int body_prepare(struct sys *s, const void *data, char **ret_out, struct mcz_error *err)
+static int body_prepare(struct sys *s, const void *data, char **ret_out, void **ret_leftover,
+			struct mcz_error *err)
 {
 	const struct vol_list *l = data;
 	struct mcz_mount_plan plan = { 0 };
@@ -87,6 +88,7 @@ static int body_prepare(struct sys *s, const void *data, char **ret_out, struct 
 		*ret_out = mcz_mount_plan_format(&plan);
 	mcz_mount_plan_done(&plan);
 	vols_free(v, n);
+	(void)ret_leftover; /* prepare undoes its own failures */
 	return r;
 }
 
@@ -174,7 +176,7 @@ static void test_volumes__fault_matrix(void **state)
 static void prepare_in(struct fake *f, const struct vol_list *l, char **ret_plan, struct mcz_error *err,
 		       int *ret_r)
 {
-	*ret_r = body_prepare(fake_sys(f), l, ret_plan, err);
+	*ret_r = body_prepare(fake_sys(f), l, ret_plan, NULL, err);
 }
 
 static void assert_node(struct fake *f, const char *path, mode_t type, mode_t mode, uid_t uid, gid_t gid)

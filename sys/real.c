@@ -9,12 +9,24 @@
  *
  * Wrappers return -errno and never leave the caller to read errno.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdint.h>
+#include <stdio.h> /* renameat */
+#include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sys/fiu-local.h"
@@ -30,7 +42,7 @@ static int fault_errno(int dflt)
 #endif
 
 /* Declared from the inventory so a wrapper whose signature drifts fails to compile. */
-#define X(name, area, kinds, err, verb, params, args) static int real_##name(struct sys *s, SYS_UNPAREN params);
+#define X(name, area, kinds, err, verb, params, args) static int real_##name(SYS_S_PARAMS params);
 SYS_OPS(X)
 #undef X
 
@@ -179,6 +191,554 @@ static int real_umount2(struct sys *s, const char *target, int flags)
 	(void)s;
 	fiu_return_on("sys/mount/umount2", -fault_errno(EBUSY));
 	return zero_or_errno(umount2(target, flags));
+}
+
+static int real_read(struct sys *s, int fd, void *buf, size_t size)
+{
+	ssize_t n;
+
+	(void)s;
+	fiu_return_on("sys/fs/read", -fault_errno(EIO));
+	/* The count comes back as an int: ask for no more than fits (a short count is fine). */
+	n = read(fd, buf, size > INT_MAX ? INT_MAX : size);
+	return n < 0 ? -errno : (int)n;
+}
+
+static int real_write(struct sys *s, int fd, const void *buf, size_t len)
+{
+	ssize_t n;
+
+	(void)s;
+	fiu_return_on("sys/fs/write", -fault_errno(EIO));
+	n = write(fd, buf, len > INT_MAX ? INT_MAX : len);
+	return n < 0 ? -errno : (int)n;
+}
+
+static int real_renameat(struct sys *s, int olddirfd, const char *oldpath, int newdirfd, const char *newpath)
+{
+	(void)s;
+	fiu_return_on("sys/fs/renameat", -fault_errno(EACCES));
+	return zero_or_errno(renameat(olddirfd, oldpath, newdirfd, newpath));
+}
+
+static int real_flock(struct sys *s, int fd, int op)
+{
+	(void)s;
+	fiu_return_on("sys/fs/flock", -fault_errno(EWOULDBLOCK));
+	/* flock locks belong to the open file description: a second open() of the same file
+	 * conflicts even within one process, a dup() does not. EWOULDBLOCK == EAGAIN here. */
+	return zero_or_errno(flock(fd, op));
+}
+
+static int real_chdir(struct sys *s, const char *path)
+{
+	(void)s;
+	fiu_return_on("sys/fs/chdir", -fault_errno(EACCES));
+	return zero_or_errno(chdir(path));
+}
+
+/* ---- mount ---- */
+
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442 /* the same number on every architecture */
+#endif
+
+/* Our own copy of the kernel's struct mount_attr (ABI: four u64, 32 bytes), as for open_how:
+ * <linux/mount.h> clashes with <sys/mount.h>, and older glibcs have neither the struct nor
+ * the wrapper. */
+struct real_mount_attr {
+	uint64_t attr_set;
+	uint64_t attr_clr;
+	uint64_t propagation; /* 0: leave propagation alone (MS_SHARED etc. to change it) */
+	uint64_t userns_fd;   /* only with MOUNT_ATTR_IDMAP */
+};
+
+static int real_mount_setattr(struct sys *s, int dirfd, const char *path, int flags, uint64_t attr_set,
+			      uint64_t attr_clr)
+{
+	struct real_mount_attr attr = { .attr_set = attr_set, .attr_clr = attr_clr };
+
+	(void)s;
+	fiu_return_on("sys/mount/mount_setattr", -fault_errno(EPERM));
+	/* ENOSYS (kernel < 5.12, or seccomp) goes back as is: the core falls back to a
+	 * remount. With AT_RECURSIVE the change is all-or-nothing over the subtree. */
+	return zero_or_errno((int)syscall(SYS_mount_setattr, dirfd, path, (unsigned)flags, &attr, sizeof(attr)));
+}
+
+/* ---- processes ---- */
+
+/*
+ * Coverage builds: a child that ends in _exit() never runs gcov's atexit handler, so it
+ * must dump its counters itself, and reset them first thing, as __gcov_fork() does, so the
+ * parent's counts from before the clone are not written twice. Weak references are NULL
+ * outside a --coverage link. (A weak reference does not pull an archive member in: libgcov's
+ * dump object is linked because the instrumented execve() below becomes __gcov_execve(),
+ * which calls it; define MCZ_COVERAGE in the cov build to make the reference strong.)
+ */
+#ifdef MCZ_COVERAGE
+void __gcov_dump(void);
+void __gcov_reset(void);
+#else
+extern void __gcov_dump(void) __attribute__((weak));
+extern void __gcov_reset(void) __attribute__((weak));
+#endif
+
+static void child_gcov_reset(void)
+{
+	if (__gcov_reset)
+		__gcov_reset();
+}
+
+static __attribute__((noreturn)) void child_exit(int code)
+{
+	if (__gcov_dump)
+		__gcov_dump();
+	_exit(code);
+}
+
+static void close_pair(int fds[2])
+{
+	close(fds[0]);
+	close(fds[1]);
+}
+
+/* The child side of spawn(); never returns. */
+static __attribute__((noreturn)) void spawn_child(const struct sys_spawn_req *req, int sync_rd, int report_wr)
+{
+	struct sys_child_report report;
+	char byte;
+	ssize_t n;
+	int r;
+
+	child_gcov_reset();
+	/* Wait for release(). EOF without a byte: the parent closed release_fd without
+	 * releasing (it gave up, or died): leave at once, touching nothing. */
+	do
+		n = read(sync_rd, &byte, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		child_exit(125);
+	close(sync_rd);
+	memset(&report, 0, sizeof(report));
+	r = req->child_main(sys_real(), req->arg, &report);
+	/* child_main returned: it failed before exec. Its return value stands in for a report
+	 * it did not fill in, so release() never mistakes the failure for an exec (errnum 0). */
+	if (report.errnum <= 0)
+		report.errnum = r < 0 ? -r : EIO;
+	report.step[sizeof(report.step) - 1] = '\0';
+	report.path[sizeof(report.path) - 1] = '\0';
+	/* One write of at most PIPE_BUF bytes to a pipe is atomic: the parent reads all of it
+	 * or (the child died first) none. */
+	_Static_assert(sizeof(report) <= PIPE_BUF, "the report must fit one atomic pipe write");
+	do
+		n = write(report_wr, &report, sizeof(report));
+	while (n < 0 && errno == EINTR);
+	child_exit(125);
+}
+
+/*
+ * clone(2) through the raw syscall, with a NULL stack: fork semantics (the child runs on a
+ * copy of our stack), plus the namespace flags fork() cannot take. Not clone3: it buys
+ * nothing here (no pidfd or cgroup placement is used) and clone is older and simpler to
+ * read. The glibc wrapper clone() insists on a new stack and a function. Raw clone skips
+ * glibc's fork bookkeeping (atfork handlers, the malloc and stdio locks): safe because mcz
+ * is single-threaded, and since glibc 2.25 getpid() is not cached, so a child in a new pid
+ * namespace sees 1. With all pointers NULL the argument order, which differs between
+ * architectures, does not matter.
+ *
+ * Both pipes are O_CLOEXEC: the exec'ed command inherits neither, which is how release()
+ * learns the exec happened (EOF on the report pipe).
+ */
+static int real_spawn(struct sys *s, const struct sys_spawn_req *req, struct sys_child *ret_child)
+{
+	int sync_p[2], report_p[2], r;
+	long pid;
+
+	(void)s;
+	fiu_return_on("sys/proc/spawn", -fault_errno(EAGAIN));
+	if (pipe2(sync_p, O_CLOEXEC) < 0)
+		return -errno;
+	if (pipe2(report_p, O_CLOEXEC) < 0) {
+		r = -errno;
+		close_pair(sync_p);
+		return r;
+	}
+	/* The low byte of the flags is the exit signal: always SIGCHLD, so waitpid() sees
+	 * the child without __WALL. */
+	pid = syscall(SYS_clone, (req->clone_flags & ~(unsigned long)CSIGNAL) | SIGCHLD, NULL, NULL, NULL,
+		      NULL);
+	if (pid < 0) {
+		r = -errno;
+		close_pair(sync_p);
+		close_pair(report_p);
+		return r;
+	}
+	if (pid == 0) {
+		close(sync_p[1]);
+		close(report_p[0]);
+		spawn_child(req, sync_p[0], report_p[1]);
+	}
+	close(sync_p[0]);
+	close(report_p[1]);
+	ret_child->pid = (pid_t)pid;
+	ret_child->release_fd = sync_p[1];
+	ret_child->report_fd = report_p[0];
+	return (int)pid;
+}
+
+/* Closes both ends; returns r. */
+static int release_done(struct sys_child *child, int r)
+{
+	if (child->release_fd >= 0)
+		close(child->release_fd);
+	if (child->report_fd >= 0)
+		close(child->report_fd);
+	child->release_fd = -1;
+	child->report_fd = -1;
+	return r;
+}
+
+/*
+ * Write the release byte without dying of SIGPIPE when the child is already gone (its read
+ * end closed): block SIGPIPE around the write and, if the write raised it, take the pending
+ * signal back before unblocking, unless one was already pending before we started.
+ * Returns 0, or -errno of the write.
+ */
+static int write_release_byte(int fd)
+{
+	sigset_t pipe_set, old, pending;
+	int was_pending, r = 0;
+	ssize_t n;
+
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &pipe_set, &old);
+	sigpending(&pending);
+	was_pending = sigismember(&pending, SIGPIPE);
+	do
+		n = write(fd, "", 1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		r = -errno;
+		if (r == -EPIPE && !was_pending)
+			(void)sigtimedwait(&pipe_set, NULL, &(struct timespec){ 0, 0 });
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
+
+/*
+ * Release the child and wait until it has exec'ed or reported a failure.
+ *   - EPIPE on the release byte: nobody holds the sync pipe's read end, so the child is
+ *     dead (it could not have exec'ed: it was still blocked) -> -ECHILD.
+ *   - EOF on the report pipe with nothing read: the child's close-on-exec end went away.
+ *     That is an exec... or a death after release and before a report (SIGKILL, crash):
+ *     the two cannot be told apart here; the caller's waitpid() tells (a command that
+ *     exec'ed and then died looks the same, which is why the Termination, not release,
+ *     carries the exit status) -> 0.
+ *   - a whole report -> -report.errnum, *ret_report filled.
+ *   - part of a report (impossible with one atomic write, short of a torn child) -> -EIO.
+ * Both ends are closed whatever happens, the injected fault included: a real failure of
+ * release closes them too, and the child then sees EOF instead of a byte and exits 125.
+ */
+static int real_release(struct sys *s, struct sys_child *child, struct sys_child_report *ret_report)
+{
+	struct sys_child_report report;
+	size_t got = 0;
+	int r;
+
+	(void)s;
+	fiu_do_on("sys/proc/release", return release_done(child, -fault_errno(EPIPE)));
+	r = write_release_byte(child->release_fd);
+	if (r == -EPIPE)
+		return release_done(child, -ECHILD);
+	if (r < 0)
+		return release_done(child, r);
+	/* The child holds the sync read end until exec or exit; dropping ours now changes
+	 * nothing for it. */
+	close(child->release_fd);
+	child->release_fd = -1;
+	while (got < sizeof(report)) {
+		ssize_t n = read(child->report_fd, (char *)&report + got, sizeof(report) - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return release_done(child, -EIO);
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got == 0)
+		return release_done(child, 0);
+	if (got < sizeof(report))
+		return release_done(child, -EIO);
+	report.step[sizeof(report.step) - 1] = '\0';
+	report.path[sizeof(report.path) - 1] = '\0';
+	if (report.errnum <= 0)
+		report.errnum = EIO;
+	*ret_report = report;
+	return release_done(child, -report.errnum);
+}
+
+static int real_execve(struct sys *s, const char *path, char *const argv[], char *const envp[])
+{
+	(void)s;
+	fiu_return_on("sys/proc/execve", -fault_errno(ENOENT));
+	/* Returns only on failure. No PATH search: the caller resolved the command. */
+	execve(path, argv, envp);
+	return -errno;
+}
+
+static int real_setsid(struct sys *s)
+{
+	pid_t sid;
+
+	(void)s;
+	fiu_return_on("sys/proc/setsid", -fault_errno(EPERM));
+	sid = setsid();
+	return sid < 0 ? -errno : (int)sid;
+}
+
+static int real_initgroups(struct sys *s, const char *user, gid_t gid)
+{
+	(void)s;
+	fiu_return_on("sys/proc/initgroups", -fault_errno(EPERM));
+	return zero_or_errno(initgroups(user, gid));
+}
+
+static int real_setgid(struct sys *s, gid_t gid)
+{
+	(void)s;
+	fiu_return_on("sys/proc/setgid", -fault_errno(EPERM));
+	return zero_or_errno(setgid(gid));
+}
+
+static int real_setuid(struct sys *s, uid_t uid)
+{
+	(void)s;
+	fiu_return_on("sys/proc/setuid", -fault_errno(EPERM));
+	return zero_or_errno(setuid(uid));
+}
+
+/* Copy a string, truncating to size - 1 bytes. */
+static void copy_str(char *dst, size_t size, const char *src)
+{
+	size_t n = src ? strnlen(src, size - 1) : 0;
+
+	memcpy(dst, src ? src : "", n);
+	dst[n] = '\0';
+}
+
+static int real_getpwnam(struct sys *s, const char *name, struct sys_passwd *ret_pw)
+{
+	struct passwd pw, *result = NULL;
+	char buf[16384]; /* glibc's _SC_GETPW_R_SIZE_MAX is 1024; room for long gecos fields */
+	int r;
+
+	(void)s;
+	fiu_return_on("sys/proc/getpwnam", -fault_errno(EIO));
+	/* getpwnam_r returns the error (errno untouched); "no such user" is 0 with a NULL
+	 * result. ERANGE (an entry larger than buf) is reported as ENOMEM. */
+	r = getpwnam_r(name, &pw, buf, sizeof(buf), &result);
+	if (r != 0)
+		return r == ERANGE ? -ENOMEM : -r;
+	if (!result)
+		return -ENOENT;
+	ret_pw->uid = pw.pw_uid;
+	ret_pw->gid = pw.pw_gid;
+	copy_str(ret_pw->name, sizeof(ret_pw->name), pw.pw_name);
+	copy_str(ret_pw->home, sizeof(ret_pw->home), pw.pw_dir);
+	return 0;
+}
+
+static int real_kill(struct sys *s, pid_t pid, int sig)
+{
+	(void)s;
+	fiu_return_on("sys/proc/kill", -fault_errno(EPERM));
+	return zero_or_errno(kill(pid, sig));
+}
+
+static int real_waitpid(struct sys *s, pid_t pid, int *ret_status, int options)
+{
+	pid_t r;
+
+	(void)s;
+	fiu_return_on("sys/proc/waitpid", -fault_errno(EINTR));
+	/* EINTR goes back to the caller: its loop decides whether a signal matters. */
+	r = waitpid(pid, ret_status, options);
+	return r < 0 ? -errno : (int)r;
+}
+
+static int real_sigprocmask(struct sys *s, int how, const sigset_t *set, sigset_t *ret_old)
+{
+	(void)s;
+	fiu_return_on("sys/proc/sigprocmask", -fault_errno(EINVAL));
+	return zero_or_errno(sigprocmask(how, set, ret_old));
+}
+
+static int real_sigtimedwait(struct sys *s, const sigset_t *set, siginfo_t *ret_info, int timeout_ms)
+{
+	struct timespec ts;
+	int sig;
+
+	(void)s;
+	fiu_return_on("sys/proc/sigtimedwait", -fault_errno(EAGAIN));
+	/* The signals must be blocked by the caller, or they may be delivered (or ignored)
+	 * instead of waited for. */
+	if (timeout_ms < 0) {
+		sig = sigwaitinfo(set, ret_info);
+	} else {
+		ts.tv_sec = timeout_ms / 1000;
+		ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;
+		sig = sigtimedwait(set, ret_info, &ts);
+	}
+	return sig < 0 ? -errno : sig;
+}
+
+/* open, read to EOF or size - 1 bytes, NUL-terminate, close. /proc and cgroupfs files are
+ * generated per read() call, so one read may return less than the file: loop. */
+static int read_small_file(const char *path, char *buf, size_t size)
+{
+	size_t got = 0;
+	int fd, r;
+
+	if (size == 0 || size - 1 > INT_MAX)
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (got < size - 1) {
+		ssize_t n = read(fd, buf + got, size - 1 - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			close(fd);
+			return r;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	close(fd);
+	return (int)got;
+}
+
+static int real_proc_read(struct sys *s, const char *path, char *buf, size_t size)
+{
+	(void)s;
+	fiu_return_on("sys/proc/proc_read", -fault_errno(ENOENT));
+	/* /proc/<pid>/... of a process that exits between open and read: ESRCH from read. */
+	return read_small_file(path, buf, size);
+}
+
+static int real_proc_list(struct sys *s, pid_t *ret_pids, size_t max)
+{
+	struct dirent *e;
+	size_t n = 0;
+	DIR *d;
+
+	(void)s;
+	fiu_return_on("sys/proc/proc_list", -fault_errno(EACCES));
+	if (max > INT_MAX)
+		max = INT_MAX;
+	d = opendir("/proc");
+	if (!d)
+		return -errno;
+	/* readdir's NULL means the end or an error; errno tells which. The pids of this pid
+	 * namespace (the one /proc was mounted for); other entries are not numbers. */
+	errno = 0;
+	while (n < max && (e = readdir(d))) {
+		const char *p = e->d_name;
+		long pid = 0;
+
+		for (; *p >= '0' && *p <= '9' && pid <= INT_MAX / 10; p++)
+			pid = pid * 10 + (*p - '0');
+		if (*p == '\0' && p != e->d_name && pid > 0 && pid <= INT_MAX)
+			ret_pids[n++] = (pid_t)pid;
+		errno = 0;
+	}
+	if (n < max && errno != 0) {
+		int r = -errno;
+
+		closedir(d);
+		return r;
+	}
+	closedir(d);
+	return (int)n;
+}
+
+static int real_nanosleep(struct sys *s, int ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
+
+	(void)s;
+	fiu_return_on("sys/proc/nanosleep", -fault_errno(EINTR));
+	/* EINTR is returned, not resumed with the remaining time: the caller decides. */
+	return zero_or_errno(nanosleep(&ts, NULL));
+}
+
+static int real_clock_gettime(struct sys *s, uint64_t *ret_ms)
+{
+	struct timespec ts;
+
+	(void)s;
+	fiu_return_on("sys/proc/clock_gettime", -fault_errno(EINVAL));
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
+		return -errno;
+	*ret_ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	return 0;
+}
+
+/* ---- cgroups ---- */
+
+static int real_cg_mkdir(struct sys *s, const char *path, mode_t mode)
+{
+	(void)s;
+	fiu_return_on("sys/cgroup/cg_mkdir", -fault_errno(EACCES));
+	return zero_or_errno(mkdir(path, mode));
+}
+
+static int real_cg_rmdir(struct sys *s, const char *path)
+{
+	(void)s;
+	fiu_return_on("sys/cgroup/cg_rmdir", -fault_errno(EBUSY));
+	/* EBUSY while the cgroup has tasks or children; also for a moment after its last
+	 * task exited (v1 frees it asynchronously): callers retry with backoff. */
+	return zero_or_errno(rmdir(path));
+}
+
+static int real_cg_write(struct sys *s, const char *path, const char *value)
+{
+	size_t len = strlen(value);
+	ssize_t n;
+	int fd, r = 0;
+
+	(void)s;
+	fiu_return_on("sys/cgroup/cg_write", -fault_errno(EINVAL));
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* cgroupfs parses each write() on its own and reports a bad value, a vanished pid
+	 * (ESRCH) or a refused move from write() itself: one write of the whole value. */
+	n = write(fd, value, len);
+	if (n < 0)
+		r = -errno;
+	else if ((size_t)n != len)
+		r = -EIO; /* cgroupfs takes all or nothing; a short count means something odd */
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+static int real_cg_read(struct sys *s, const char *path, char *buf, size_t size)
+{
+	(void)s;
+	fiu_return_on("sys/cgroup/cg_read", -fault_errno(ENOENT));
+	return read_small_file(path, buf, size);
 }
 
 /* Generated from the inventory: an op without a real_<name> wrapper does not compile. */

@@ -20,12 +20,21 @@
  * Kind string: "<ret>:<args>", one letter per argument, used to pack arguments generically
  * (sys_call_pack) and to format them strace-style:
  *   ret:  i = 0 or -errno          f = new fd or -errno        n = byte count or -errno
+ *         p = pid or -errno         g = signal number or -errno
  *   args: d = fd / dirfd (AT_FDCWD shown symbolically; fds shown as N</path>)
  *         P = path string           s = plain string or NULL    S = struct stat * (out)
  *         T = struct statfs * (out) b = char * buffer (out)     z = size_t
+ *         B = const void * buffer (in; its length is the next z argument)
  *         a = AT_* flags (int)      o = O_* flags (int)         m = mode_t (octal)
  *         r = RESOLVE_* (uint64_t)  u = uid_t/gid_t             M = MS_* flags (unsigned long)
- *         U = MNT_* / UMOUNT_* flags (int)
+ *         U = MNT_* / UMOUNT_* flags (int)                      L = LOCK_* (int)
+ *         A = MOUNT_ATTR_* (uint64_t)                           I = plain int
+ *         p = pid_t                 g = signal number (int)     v = char *const[] (NULL-ended)
+ *         w = int * wait status (out)  W = W* options (int)     h = SIG_BLOCK/... (int)
+ *         k = sigset_t * (in or out)   x = siginfo_t * (out)    G = struct sys_passwd * (out)
+ *         C = const struct sys_spawn_req *                      c = struct sys_child *
+ *         R = struct sys_child_report * (out)                  J = pid_t * array (out; count = r)
+ *         q = uint64_t * (out)
  *
  * Op contracts (the valid errnos of each op are listed in SYS_OPS below, from the man pages):
  *
@@ -64,11 +73,57 @@
  *     ENOTDIR ELOOP ENOMEM.
  * umount2(target, flags)                    umount2(2); flags MNT_DETACH, MNT_FORCE,
  *     UMOUNT_NOFOLLOW. Errnos: EBUSY EINVAL (not a mount point) ENOENT EPERM.
+ * read(fd, buf, size) / write(fd, buf, len)  read(2)/write(2); return the byte count (a short
+ *     count is not an error). Fake: files hold no data except what write() put there.
+ * renameat(olddirfd, old, newdirfd, new)    renameat(2): replaces new atomically.
+ * flock(fd, op)                             flock(2): LOCK_EX/LOCK_SH/LOCK_UN, |LOCK_NB.
+ * chdir(path)                               chdir(2) of the calling process.
+ * mount_setattr(dirfd, path, flags, set, clr) mount_setattr(2) with struct mount_attr
+ *     {attr_set, attr_clr}; flags AT_RECURSIVE, AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW. ENOSYS on
+ *     kernels before 5.12 (the caller falls back to a plain remount).
+ * spawn(req, ret_child)                     clone(2) with req->clone_flags|SIGCHLD (fork
+ *     semantics, plus CLONE_NEWNS/CLONE_NEWPID). The child blocks until release(); then it runs
+ *     req->child_main(s, arg, &report) through the same kind of sys (the real child through
+ *     sys_real(), the fake child through the fake, acting as that process). child_main returns
+ *     only if it failed before exec (or, in the fake, after a successful execve, with 0).
+ *     Returns the child's pid in the caller's pid namespace; *ret_child holds the two pipe ends.
+ * release(child, ret_report)                let the spawned child run, then wait for it to exec:
+ *     returns 0 once the child has exec'ed (its close-on-exec report pipe closed without a
+ *     report), or -errno of the child's failure with *ret_report filled (the one op that
+ *     writes its out-parameter on failure: the report *is* the failure). Closes both pipe ends.
+ *     ECHILD: the child died before it could report.
+ * execve(path, argv, envp)                  execve(2); no PATH search (the caller searches).
+ *     Fake: ENOENT/EACCES from the model; on success the process "becomes" the command and
+ *     execve returns 0 (the only way it returns 0).
+ * setsid()                                  setsid(2); returns the new session id.
+ * initgroups(user, gid), setgid(gid), setuid(uid)  initgroups(3), setgid(2), setuid(2).
+ * getpwnam(name, ret_pw)                    getpwnam_r(3); ENOENT for an unknown user.
+ * kill(pid, sig)                            kill(2); pid <= 0 for process groups.
+ * waitpid(pid, ret_status, options)         waitpid(2); returns the pid, 0 with WNOHANG
+ *     when nothing changed. EINTR is returned, not retried.
+ * sigprocmask(how, set, ret_old)            sigprocmask(2).
+ * sigtimedwait(set, ret_info, timeout_ms)   sigtimedwait(2); timeout_ms < 0 waits forever.
+ *     Returns the signal number; EAGAIN on timeout.
+ * proc_read(path, buf, size)                read a /proc file (open, read, close): at most
+ *     size - 1 bytes, NUL-terminated; returns the length. Fake: /proc/self/cgroup,
+ *     /proc/self/mountinfo and /proc/<pid>/... are generated from the model.
+ * proc_list(ret_pids, max)                  the pids in /proc (readdir), at most max; returns the count.
+ * nanosleep(ms)                             sleep; the fake advances its clock instead.
+ * clock_gettime(ret_ms)                     CLOCK_MONOTONIC in milliseconds (the fake's clock
+ *     starts at 0 and moves only when the code sleeps or waits).
+ * cg_mkdir(path, mode), cg_rmdir(path)      mkdir(2)/rmdir(2) in a cgroup filesystem (rmdir of
+ *     a cgroup with tasks is EBUSY).
+ * cg_write(path, value)                     write one value to a cgroup control file (open,
+ *     write, close): "1234" to cgroup.procs, "FROZEN" to freezer.state, ...
+ * cg_read(path, buf, size)                  read a cgroup control file, like proc_read.
  */
 #ifndef MCZ_SYS_H
 #define MCZ_SYS_H
 
 #include <errno.h>
+#include <sched.h> /* CLONE_* */
+#include <signal.h>
+#include <sys/file.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -78,8 +133,15 @@
 #include <sys/statfs.h>
 #include <sys/statvfs.h> /* ST_* flags in statfs.f_flags */
 #include <sys/types.h>
+#include <sys/wait.h> /* W* status macros, WNOHANG */
 
 /* Not every libc header has these yet; values are the kernel ABI. */
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+#ifndef MOUNT_ATTR_RDONLY
+#define MOUNT_ATTR_RDONLY 0x00000001
+#endif
 #ifndef RESOLVE_NO_XDEV
 #define RESOLVE_NO_XDEV 0x01
 #define RESOLVE_NO_MAGICLINKS 0x02
@@ -88,6 +150,39 @@
 #define RESOLVE_IN_ROOT 0x10
 #define RESOLVE_CACHED 0x20
 #endif
+
+/* ---- types the process ops use ---- */
+
+/* What a child that failed before exec tells its parent (fixed size: one atomic pipe write). */
+struct sys_child_report {
+	int errnum;     /* positive errno */
+	char step[32];  /* the verb that failed: "mount", "chdir", "exec", ... */
+	char path[1024];
+};
+
+struct sys;
+
+/* Runs in the child after release(); see spawn(). */
+typedef int (*sys_child_main_fn)(struct sys *s, void *arg, struct sys_child_report *report);
+
+struct sys_spawn_req {
+	unsigned long clone_flags; /* CLONE_NEWNS, CLONE_NEWPID; 0 for a plain fork */
+	sys_child_main_fn child_main;
+	void *arg;
+};
+
+struct sys_child {
+	pid_t pid;      /* in the caller's pid namespace */
+	int release_fd; /* write end of the sync pipe; -1 once released */
+	int report_fd;  /* read end of the report pipe; -1 once read */
+};
+
+struct sys_passwd {
+	uid_t uid;
+	gid_t gid;
+	char name[64];
+	char home[256];
+};
 
 #define SYS_UNPAREN(...) __VA_ARGS__
 #define SYS_FIRST(list) SYS_FIRST_I(SYS_UNPAREN list)
@@ -98,34 +193,94 @@
  * errnos: the op's valid errnos from its man page; the first is what an injected fault returns
  *   by default, and the fault matrix's errno variants go through all of them.
  * verb: the user-facing word for error messages ("chmod '/x': Operation not permitted"). */
+/* clang-format off */
 #define SYS_OPS(X)                                                                              \
-	X(fstatat, fs, "i:dPSa", (EACCES, ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG, ENOMEM, EBADF), "stat",                                                \
-	  (int dirfd, const char *path, struct stat *ret_st, int flags), (dirfd, path, ret_st, flags)) \
-	X(fstat, fs, "i:dS", (EIO, EBADF, ENOMEM, EOVERFLOW), "stat", (int fd, struct stat *ret_st), (fd, ret_st))          \
-	X(openat, fs, "f:dPom", (EACCES, ENOENT, ENOTDIR, ELOOP, EEXIST, EISDIR, EMFILE, ENOSPC, EROFS), "open", (int dirfd, const char *path, int flags, mode_t mode), \
-	  (dirfd, path, flags, mode))                                                           \
-	X(openat2, fs, "f:dPomr", (EACCES, ENOENT, ENOTDIR, ELOOP, EEXIST, EXDEV, EAGAIN, ENOSYS), "open",                                               \
-	  (int dirfd, const char *path, int flags, mode_t mode, uint64_t resolve),              \
+	X(fstatat, fs, "i:dPSa", (EACCES, ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG, ENOMEM, EBADF), \
+	  "stat", (int dirfd, const char *path, struct stat *ret_st, int flags),               \
+	  (dirfd, path, ret_st, flags))                                                         \
+	X(fstat, fs, "i:dS", (EIO, EBADF, ENOMEM, EOVERFLOW), "stat",                           \
+	  (int fd, struct stat *ret_st), (fd, ret_st))                                          \
+	X(openat, fs, "f:dPom", (EACCES, ENOENT, ENOTDIR, ELOOP, EEXIST, EISDIR, EMFILE, ENOSPC, EROFS), \
+	  "open", (int dirfd, const char *path, int flags, mode_t mode), (dirfd, path, flags, mode)) \
+	X(openat2, fs, "f:dPomr", (EACCES, ENOENT, ENOTDIR, ELOOP, EEXIST, EXDEV, EAGAIN, ENOSYS), \
+	  "open", (int dirfd, const char *path, int flags, mode_t mode, uint64_t resolve),     \
 	  (dirfd, path, flags, mode, resolve))                                                  \
-	X(mkdirat, fs, "i:dPm", (EACCES, EEXIST, ENOENT, ENOTDIR, ENOSPC, EROFS, ELOOP, EMLINK, EDQUOT), "mkdir", (int dirfd, const char *path, mode_t mode),    \
-	  (dirfd, path, mode))                                                                  \
-	X(fchmodat, fs, "i:dPma", (EPERM, EACCES, ENOENT, ENOTDIR, ELOOP, EROFS), "chmod", (int dirfd, const char *path, mode_t mode, int flags), \
-	  (dirfd, path, mode, flags))                                                           \
-	X(fchmod, fs, "i:dm", (EPERM, EROFS, EIO, EBADF), "chmod", (int fd, mode_t mode), (fd, mode))                \
-	X(fchownat, fs, "i:dPuua", (EPERM, EACCES, ENOENT, ENOTDIR, ELOOP, EROFS), "chown",                                              \
-	  (int dirfd, const char *path, uid_t uid, gid_t gid, int flags), (dirfd, path, uid, gid, flags)) \
-	X(fchown, fs, "i:duu", (EPERM, EROFS, EIO, EBADF), "chown", (int fd, uid_t uid, gid_t gid), (fd, uid, gid))  \
-	X(unlinkat, fs, "i:dPa", (EBUSY, EACCES, ENOENT, ENOTDIR, ENOTEMPTY, EISDIR, EPERM, EROFS), "remove", (int dirfd, const char *path, int flags),     \
-	  (dirfd, path, flags))                                                                 \
-	X(readlinkat, fs, "n:dPbz", (EACCES, EINVAL, ENOENT, ENOTDIR, ELOOP), "readlink",                                         \
-	  (int dirfd, const char *path, char *buf, size_t size), (dirfd, path, buf, size))      \
-	X(close, fs, "i:d", (EIO, EINTR, EBADF), "close", (int fd), (fd))                                       \
-	X(fstatfs, fs, "i:dT", (EIO, EBADF, ENOSYS), "statfs", (int fd, struct statfs *ret_buf), (fd, ret_buf))  \
-	X(mount, mount, "i:PPsMs", (EPERM, EACCES, EBUSY, EINVAL, ENOENT, ENOTDIR, ELOOP, ENOMEM), "mount",                                              \
+	X(mkdirat, fs, "i:dPm", (EACCES, EEXIST, ENOENT, ENOTDIR, ENOSPC, EROFS, ELOOP, EMLINK, EDQUOT), \
+	  "mkdir", (int dirfd, const char *path, mode_t mode), (dirfd, path, mode))             \
+	X(fchmodat, fs, "i:dPma", (EPERM, EACCES, ENOENT, ENOTDIR, ELOOP, EROFS), "chmod",     \
+	  (int dirfd, const char *path, mode_t mode, int flags), (dirfd, path, mode, flags))   \
+	X(fchmod, fs, "i:dm", (EPERM, EROFS, EIO, EBADF), "chmod", (int fd, mode_t mode), (fd, mode)) \
+	X(fchownat, fs, "i:dPuua", (EPERM, EACCES, ENOENT, ENOTDIR, ELOOP, EROFS), "chown",    \
+	  (int dirfd, const char *path, uid_t uid, gid_t gid, int flags),                      \
+	  (dirfd, path, uid, gid, flags))                                                       \
+	X(fchown, fs, "i:duu", (EPERM, EROFS, EIO, EBADF), "chown", (int fd, uid_t uid, gid_t gid), \
+	  (fd, uid, gid))                                                                       \
+	X(unlinkat, fs, "i:dPa", (EBUSY, EACCES, ENOENT, ENOTDIR, ENOTEMPTY, EISDIR, EPERM, EROFS), \
+	  "remove", (int dirfd, const char *path, int flags), (dirfd, path, flags))             \
+	X(readlinkat, fs, "n:dPbz", (EACCES, EINVAL, ENOENT, ENOTDIR, ELOOP), "readlink",      \
+	  (int dirfd, const char *path, char *buf, size_t size), (dirfd, path, buf, size))     \
+	X(close, fs, "i:d", (EIO, EINTR, EBADF), "close", (int fd), (fd))                       \
+	X(fstatfs, fs, "i:dT", (EIO, EBADF, ENOSYS), "statfs", (int fd, struct statfs *ret_buf), \
+	  (fd, ret_buf))                                                                        \
+	X(read, fs, "n:dbz", (EIO, EBADF, EINTR, EISDIR), "read", (int fd, void *buf, size_t size), \
+	  (fd, buf, size))                                                                      \
+	X(write, fs, "n:dBz", (EIO, ENOSPC, EDQUOT, EBADF, EPIPE, EINTR), "write",             \
+	  (int fd, const void *buf, size_t len), (fd, buf, len))                                \
+	X(renameat, fs, "i:dPdP", (EACCES, EBUSY, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY, EROFS, EXDEV), \
+	  "rename", (int olddirfd, const char *oldpath, int newdirfd, const char *newpath),    \
+	  (olddirfd, oldpath, newdirfd, newpath))                                               \
+	X(flock, fs, "i:dL", (EWOULDBLOCK, EBADF, EINTR, ENOLCK), "lock", (int fd, int op), (fd, op)) \
+	X(chdir, fs, "i:P", (EACCES, ENOENT, ENOTDIR, ELOOP), "chdir", (const char *path), (path)) \
+	X(mount, mount, "i:PPsMs", (EPERM, EACCES, EBUSY, EINVAL, ENOENT, ENOTDIR, ELOOP, ENOMEM), \
+	  "mount",                                                                              \
 	  (const char *source, const char *target, const char *fstype, unsigned long flags,     \
 	   const char *data),                                                                   \
 	  (source, target, fstype, flags, data))                                                \
-	X(umount2, mount, "i:PU", (EBUSY, EINVAL, ENOENT, EPERM), "umount", (const char *target, int flags), (target, flags))
+	X(umount2, mount, "i:PU", (EBUSY, EINVAL, ENOENT, EPERM), "umount",                    \
+	  (const char *target, int flags), (target, flags))                                     \
+	X(mount_setattr, mount, "i:dPaAA", (EPERM, EINVAL, ENOENT, EBUSY, ENOSYS),             \
+	  "mount_setattr",                                                                      \
+	  (int dirfd, const char *path, int flags, uint64_t attr_set, uint64_t attr_clr),      \
+	  (dirfd, path, flags, attr_set, attr_clr))                                             \
+	X(spawn, proc, "p:Cc", (EAGAIN, ENOMEM, ENOSPC, EPERM, EUSERS), "clone",                \
+	  (const struct sys_spawn_req *req, struct sys_child *ret_child), (req, ret_child))    \
+	X(release, proc, "i:cR", (EPIPE, EIO, ECHILD), "release",                               \
+	  (struct sys_child *child, struct sys_child_report *ret_report), (child, ret_report)) \
+	X(execve, proc, "i:Pvv", (ENOENT, EACCES, ENOEXEC, E2BIG, ENOMEM, ENOTDIR, ELOOP, ETXTBSY), \
+	  "exec", (const char *path, char *const argv[], char *const envp[]), (path, argv, envp)) \
+	X(setsid, proc, "p:", (EPERM), "setsid", (), ())                                        \
+	X(initgroups, proc, "i:su", (EPERM, ENOMEM), "initgroups", (const char *user, gid_t gid), \
+	  (user, gid))                                                                          \
+	X(setgid, proc, "i:u", (EPERM, EINVAL), "setgid", (gid_t gid), (gid))                   \
+	X(setuid, proc, "i:u", (EPERM, EAGAIN, EINVAL), "setuid", (uid_t uid), (uid))           \
+	X(getpwnam, proc, "i:sG", (EIO, ENOENT, ENOMEM), "look up user",                       \
+	  (const char *name, struct sys_passwd *ret_pw), (name, ret_pw))                        \
+	X(kill, proc, "i:pg", (EPERM, ESRCH, EINVAL), "kill", (pid_t pid, int sig), (pid, sig)) \
+	X(waitpid, proc, "p:pwW", (EINTR, ECHILD, EINVAL), "wait",                              \
+	  (pid_t pid, int *ret_status, int options), (pid, ret_status, options))                \
+	X(sigprocmask, proc, "i:hkk", (EINVAL, EFAULT), "sigprocmask",                          \
+	  (int how, const sigset_t *set, sigset_t *ret_old), (how, set, ret_old))               \
+	X(sigtimedwait, proc, "g:kxI", (EAGAIN, EINTR), "wait for signals",                     \
+	  (const sigset_t *set, siginfo_t *ret_info, int timeout_ms), (set, ret_info, timeout_ms)) \
+	X(proc_read, proc, "n:Pbz", (ENOENT, EACCES, EIO, ESRCH), "read",                       \
+	  (const char *path, char *buf, size_t size), (path, buf, size))                        \
+	X(proc_list, proc, "n:Jz", (EACCES, EIO, ENOMEM), "list processes",                    \
+	  (pid_t *ret_pids, size_t max), (ret_pids, max))                                       \
+	X(nanosleep, proc, "i:I", (EINTR), "sleep", (int ms), (ms))                             \
+	X(clock_gettime, proc, "i:q", (EINVAL), "read the clock", (uint64_t *ret_ms), (ret_ms)) \
+	X(cg_mkdir, cgroup, "i:Pm", (EACCES, EEXIST, ENOENT, ENOSPC, EPERM, EROFS), "mkdir",    \
+	  (const char *path, mode_t mode), (path, mode))                                        \
+	X(cg_rmdir, cgroup, "i:P", (EBUSY, ENOENT, EACCES, EPERM), "rmdir", (const char *path), (path)) \
+	X(cg_write, cgroup, "i:Ps", (EINVAL, EBUSY, ENOENT, EACCES, ESRCH, ENOSPC), "write",   \
+	  (const char *path, const char *value), (path, value))                                 \
+	X(cg_read, cgroup, "n:Pbz", (ENOENT, EACCES, EIO), "read",                              \
+	  (const char *path, char *buf, size_t size), (path, buf, size))
+/* clang-format on */
+
+/* The struct sys * first, then the op's own parameters (which may be none). */
+#define SYS_S_PARAMS(...) struct sys *s __VA_OPT__(, ) __VA_ARGS__
+#define SYS_S_ARGS(...) s __VA_OPT__(, ) __VA_ARGS__
+#define SYS_COMMA_ARGS(...) __VA_OPT__(, ) __VA_ARGS__
 
 enum sys_op {
 #define SYS_X_ENUM(name, area, kinds, err, verb, params, args) SYS_OP_##name,
@@ -139,7 +294,7 @@ struct sys;
 
 struct sys_ops {
 #define SYS_X_MEMBER(name, area, kinds, err, verb, params, args)                                \
-	int (*name)(struct sys * s, SYS_UNPAREN params);
+	int (*name)(SYS_S_PARAMS params);
 	SYS_OPS(SYS_X_MEMBER)
 #undef SYS_X_MEMBER
 };
@@ -151,9 +306,9 @@ struct sys {
 };
 
 #define SYS_X_CALLER(name, area, kinds, err, verb, params, args)                                \
-	static inline int sys_##name(struct sys *s, SYS_UNPAREN params)                         \
+	static inline int sys_##name(SYS_S_PARAMS params)                                       \
 	{                                                                                       \
-		return s->ops->name(s, SYS_UNPAREN args);                                       \
+		return s->ops->name(SYS_S_ARGS args);                                           \
 	}
 SYS_OPS(SYS_X_CALLER)
 #undef SYS_X_CALLER

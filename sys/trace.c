@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/statvfs.h>
+#include <sys/wait.h>
+#include <sched.h>
 
 #include "core/util.h"
 #include "sys/trace.h"
@@ -28,6 +30,7 @@ struct sys_trace {
 	size_t lines;
 	char **fd_paths; /* indexed by fd */
 	int n_fd_paths;
+	char prefix[32];
 };
 
 /* ---- a small growable string ---- */
@@ -119,6 +122,30 @@ void sys_call_pack(struct sys_call *c, enum sys_op op, ...)
 		case 'M':
 			c->a[i].u = va_arg(ap, unsigned long);
 			break;
+		case 'L':
+		case 'I':
+		case 'p':
+		case 'g':
+		case 'W':
+		case 'h':
+			c->a[i].i = va_arg(ap, int);
+			break;
+		case 'A':
+			c->a[i].u64 = va_arg(ap, uint64_t);
+			break;
+		case 'B':
+		case 'v':
+		case 'w':
+		case 'k':
+		case 'x':
+		case 'G':
+		case 'C':
+		case 'c':
+		case 'R':
+		case 'J':
+		case 'q':
+			c->a[i].p = va_arg(ap, const void *);
+			break;
 		default:
 			abort(); /* a kind letter sys.h does not define: fix the inventory */
 		}
@@ -188,7 +215,7 @@ static const struct flag_name o_flags[] = {
 
 static const struct flag_name at_flags[] = {
 	FLAG(AT_SYMLINK_NOFOLLOW), FLAG(AT_REMOVEDIR), FLAG(AT_SYMLINK_FOLLOW),
-	FLAG(AT_NO_AUTOMOUNT),     FLAG(AT_EMPTY_PATH), { 0, NULL },
+	FLAG(AT_NO_AUTOMOUNT),     FLAG(AT_EMPTY_PATH), FLAG(AT_RECURSIVE), { 0, NULL },
 };
 
 static const struct flag_name ms_flags[] = {
@@ -353,15 +380,212 @@ static void add_out(struct sbuf *b, char kind, const void *p, int r)
 	}
 }
 
-static void add_arg(struct sbuf *b, const struct sys_trace *t, char kind, union sys_arg a, int r)
+/* ---- the process kinds ---- */
+
+static const struct flag_name lock_flags[] = {
+	FLAG(LOCK_SH), FLAG(LOCK_EX), FLAG(LOCK_UN), FLAG(LOCK_NB), { 0, NULL },
+};
+
+static const struct flag_name mount_attr_flags[] = {
+	FLAG(MOUNT_ATTR_RDONLY),     FLAG(MOUNT_ATTR_NOSUID),      FLAG(MOUNT_ATTR_NODEV),
+	FLAG(MOUNT_ATTR_NOEXEC),     FLAG(MOUNT_ATTR__ATIME),      FLAG(MOUNT_ATTR_NOATIME),
+	FLAG(MOUNT_ATTR_STRICTATIME), FLAG(MOUNT_ATTR_NODIRATIME), FLAG(MOUNT_ATTR_IDMAP),
+	FLAG(MOUNT_ATTR_NOSYMFOLLOW), { 0, NULL },
+};
+
+static const struct flag_name wait_flags[] = {
+	FLAG(WNOHANG), FLAG(WUNTRACED), FLAG(WCONTINUED), FLAG(__WNOTHREAD), FLAG(__WALL),
+	FLAG(__WCLONE), { 0, NULL },
+};
+
+static const struct flag_name clone_flags[] = {
+	FLAG(CLONE_NEWNS),     FLAG(CLONE_NEWCGROUP), FLAG(CLONE_NEWUTS), FLAG(CLONE_NEWIPC),
+	FLAG(CLONE_NEWUSER),   FLAG(CLONE_NEWPID),    FLAG(CLONE_NEWNET), FLAG(CLONE_VM),
+	FLAG(CLONE_FS),        FLAG(CLONE_FILES),     FLAG(CLONE_VFORK),  FLAG(CLONE_PARENT),
+	{ 0, NULL },
+};
+
+const char *sys_signal_name(int sig)
 {
-	switch (kind) {
+	static __thread char other[4][24];
+	static __thread unsigned int next;
+	const char *abbrev = sig > 0 && sig < SIGRTMIN ? sigabbrev_np(sig) : NULL;
+	char *s = other[next++ % MCZ_ARRAY_SIZE(other)];
+
+	if (abbrev)
+		snprintf(s, sizeof(other[0]), "SIG%s", abbrev);
+	else if (sig == SIGRTMIN)
+		snprintf(s, sizeof(other[0]), "SIGRTMIN");
+	else if (sig > SIGRTMIN && sig <= SIGRTMAX)
+		/* glibc's SIGRTMIN (34: NPTL keeps 32 and 33), as strace prints it. */
+		snprintf(s, sizeof(other[0]), "SIGRTMIN+%d", sig - SIGRTMIN);
+	else
+		snprintf(s, sizeof(other[0]), "%d", sig);
+	return s;
+}
+
+/* strace's notation: [SIGINT SIGTERM], and ~[...] for the complement when that is shorter. */
+static void add_sigset(struct sbuf *b, const sigset_t *set)
+{
+	int n = 0;
+	bool first = true, invert;
+
+	for (int sig = 1; sig <= SIGRTMAX; sig++)
+		n += sigismember(set, sig) == 1;
+	invert = n > SIGRTMAX / 2;
+	sb_add(b, invert ? "~[" : "[");
+	for (int sig = 1; sig <= SIGRTMAX; sig++) {
+		if ((sigismember(set, sig) == 1) == invert)
+			continue;
+		sb_addf(b, "%s%s", first ? "" : " ", sys_signal_name(sig));
+		first = false;
+	}
+	sb_add(b, "]");
+}
+
+/* strace's way of decoding a wait status. */
+static void add_wait_status(struct sbuf *b, int st)
+{
+	if (WIFEXITED(st))
+		sb_addf(b, "[{WIFEXITED(s) && WEXITSTATUS(s) == %d}]", WEXITSTATUS(st));
+	else if (WIFSIGNALED(st))
+		sb_addf(b, "[{WIFSIGNALED(s) && WTERMSIG(s) == %s%s}]", sys_signal_name(WTERMSIG(st)),
+			WCOREDUMP(st) ? " && WCOREDUMP(s)" : "");
+	else if (WIFSTOPPED(st))
+		sb_addf(b, "[{WIFSTOPPED(s) && WSTOPSIG(s) == %s}]", sys_signal_name(WSTOPSIG(st)));
+	else if (WIFCONTINUED(st))
+		sb_add(b, "[{WIFCONTINUED(s)}]");
+	else
+		sb_addf(b, "[%#x]", (unsigned int)st);
+}
+
+/* argv in full; envp (a vector that follows another) as a count: environments are long,
+ * and the variables mcz sets are checked by scenarios, not by reading traces. */
+static void add_vector(struct sbuf *b, char *const *v, bool count_only)
+{
+	size_t n = 0;
+
+	if (!v) {
+		sb_add(b, "NULL");
+		return;
+	}
+	while (v[n])
+		n++;
+	if (count_only) {
+		sb_addf(b, "[%zu var%s]", n, n == 1 ? "" : "s");
+		return;
+	}
+	sb_add(b, "[");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sb_add(b, ", ");
+		add_cstring(b, v[i]);
+	}
+	sb_add(b, "]");
+}
+
+/* An input buffer: escaped, cut at TRACE_MAX_STR bytes with "..." after the quotes (strace -s). */
+#define TRACE_MAX_STR 64
+
+static void add_buffer(struct sbuf *b, const void *p, size_t len)
+{
+	if (!p) {
+		sb_add(b, "NULL");
+		return;
+	}
+	add_string(b, p, len > TRACE_MAX_STR ? TRACE_MAX_STR : len);
+	if (len > TRACE_MAX_STR)
+		sb_add(b, "...");
+}
+
+static void add_report(struct sbuf *b, const struct sys_child_report *rep, int r)
+{
+	/* Only a failure writes the report, and then its errnum is the result: anything else
+	 * (an injected fault, a success) left the caller's struct as it was. */
+	if (r >= 0 || rep->errnum != -r) {
+		sb_add(b, "{...}");
+		return;
+	}
+	sb_add(b, "{step=");
+	add_string(b, rep->step, strnlen(rep->step, sizeof(rep->step)));
+	sb_add(b, ", path=");
+	add_string(b, rep->path, strnlen(rep->path, sizeof(rep->path)));
+	sb_addf(b, ", errno=%s}", sys_errno_name(rep->errnum));
+}
+
+static void add_passwd(struct sbuf *b, const struct sys_passwd *pw)
+{
+	sb_add(b, "{pw_name=");
+	add_string(b, pw->name, strnlen(pw->name, sizeof(pw->name)));
+	sb_addf(b, ", pw_uid=%u, pw_gid=%u, pw_dir=", (unsigned int)pw->uid, (unsigned int)pw->gid);
+	add_string(b, pw->home, strnlen(pw->home, sizeof(pw->home)));
+	sb_add(b, "}");
+}
+
+static void add_siginfo(struct sbuf *b, const siginfo_t *si)
+{
+	sb_addf(b, "{si_signo=%s, si_pid=%d}", sys_signal_name(si->si_signo), (int)si->si_pid);
+}
+
+static const char *sigprocmask_how(int how)
+{
+	switch (how) {
+	case SIG_BLOCK: return "SIG_BLOCK";
+	case SIG_UNBLOCK: return "SIG_UNBLOCK";
+	case SIG_SETMASK: return "SIG_SETMASK";
+	default: return NULL;
+	}
+}
+
+/* Is argument i an out-parameter? Most kinds say so themselves; k and c are both: the
+ * second sigset of sigprocmask (the old mask) and the child of spawn (after its request). */
+static bool arg_is_out(const char *k, int i)
+{
+	switch (k[i]) {
+	case 'S': case 'T': case 'b': case 'w': case 'x': case 'G': case 'R': case 'J': case 'q':
+		return true;
+	case 'k': return i > 0 && k[i - 1] == 'k';
+	case 'c': return i > 0 && k[i - 1] == 'C';
+	default: return false;
+	}
+}
+
+/* Out-parameters written on success; the report kind decides for itself. */
+static void add_out_param(struct sbuf *b, const char *k, int i, const struct sys_call *c, int r)
+{
+	const void *p = c->a[i].p;
+
+	if (k[i] == 'R' && p) {
+		add_report(b, p, r);
+		return;
+	}
+	/* waitpid with WNOHANG returns 0 without writing the status. */
+	if (!p || r < 0 || (k[i] == 'w' && r == 0)) {
+		add_out(b, k[i], p, p && k[i] == 'w' ? -1 : r);
+		return;
+	}
+	switch (k[i]) {
+	case 'w': add_wait_status(b, *(const int *)p); break;
+	case 'x': add_siginfo(b, p); break;
+	case 'G': add_passwd(b, p); break;
+	case 'J': sb_addf(b, "[%d pid%s]", r, r == 1 ? "" : "s"); break;
+	case 'q': sb_addf(b, "[%llu]", (unsigned long long)*(const uint64_t *)p); break;
+	case 'k': add_sigset(b, p); break;
+	case 'c': sb_addf(b, "{pid=%d}", (int)((const struct sys_child *)p)->pid); break;
+	default: add_out(b, k[i], p, r); break;
+	}
+}
+
+static void add_in_param(struct sbuf *b, const struct sys_trace *t, const char *k, int i,
+			 const struct sys_call *c)
+{
+	union sys_arg a = c->a[i];
+	const char *how;
+
+	switch (k[i]) {
 	case 'd': add_fd(b, t, (int)a.i); break;
 	case 'P':
 	case 's': add_cstring(b, a.p); break;
-	case 'S':
-	case 'T':
-	case 'b': add_out(b, kind, a.p, r); break;
 	case 'z': sb_addf(b, "%lu", a.u); break;
 	case 'a': add_flags(b, at_flags, (unsigned int)a.i, NULL); break;
 	case 'o': add_open_flags(b, (int)a.i); break;
@@ -370,8 +594,54 @@ static void add_arg(struct sbuf *b, const struct sys_trace *t, char kind, union 
 	case 'u': add_id(b, a.u); break;
 	case 'M': add_flags(b, ms_flags, a.u, NULL); break;
 	case 'U': add_flags(b, umount_flags, (unsigned int)a.i, NULL); break;
+	case 'L': add_flags(b, lock_flags, (unsigned int)a.i, NULL); break;
+	case 'A': add_flags(b, mount_attr_flags, a.u64, NULL); break;
+	case 'W': add_flags(b, wait_flags, (unsigned int)a.i, NULL); break;
+	case 'I':
+	case 'p': sb_addf(b, "%d", (int)a.i); break;
+	case 'g': sb_add(b, (int)a.i ? sys_signal_name((int)a.i) : "0"); break;
+	case 'h':
+		how = sigprocmask_how((int)a.i);
+		if (how)
+			sb_add(b, how);
+		else
+			sb_addf(b, "%d", (int)a.i);
+		break;
+	case 'B': add_buffer(b, a.p, i + 1 < c->nargs ? c->a[i + 1].u : 0); break;
+	case 'v': add_vector(b, a.p, i > 0 && k[i - 1] == 'v'); break;
+	case 'k':
+		if (a.p)
+			add_sigset(b, a.p);
+		else
+			sb_add(b, "NULL");
+		break;
+	case 'C':
+		if (!a.p) {
+			sb_add(b, "NULL");
+			break;
+		}
+		sb_add(b, "{flags=");
+		add_flags(b, clone_flags, ((const struct sys_spawn_req *)a.p)->clone_flags, NULL);
+		sb_add(b, "}");
+		break;
+	case 'c':
+		if (a.p)
+			sb_addf(b, "{pid=%d}", (int)((const struct sys_child *)a.p)->pid);
+		else
+			sb_add(b, "NULL");
+		break;
 	default: abort();
 	}
+}
+
+static void add_arg(struct sbuf *b, const struct sys_trace *t, const struct sys_call *c, int i, int r)
+{
+	const char *k = kind_args(c->op);
+
+	if (arg_is_out(k, i))
+		add_out_param(b, k, i, c, r);
+	else
+		add_in_param(b, t, k, i, c);
 }
 
 static const struct {
@@ -418,16 +688,17 @@ const char *sys_errno_name(int err)
 
 char *sys_call_format(const struct sys_trace *t, const struct sys_call *c, int r, bool injected)
 {
-	const char *k = kind_args(c->op);
 	struct sbuf b = { 0 };
 
 	sb_addf(&b, "%s(", sys_op_names[c->op]);
 	for (int i = 0; i < c->nargs; i++) {
 		if (i)
 			sb_add(&b, ", ");
-		add_arg(&b, t, k[i], c->a[i], r);
+		add_arg(&b, t, c, i, r);
 	}
-	if (r >= 0) {
+	if (r >= 0 && sys_op_kinds[c->op][0] == 'g') {
+		sb_addf(&b, ") = %s", sys_signal_name(r));
+	} else if (r >= 0) {
 		sb_addf(&b, ") = %d", r);
 	} else {
 		/* strerrordesc_np is locale-independent, unlike strerror: traces stay stable. */
@@ -522,9 +793,8 @@ static char *opened_path(const struct sys_trace *t, const struct sys_call *c)
 	return sys_path_join(dir, path);
 }
 
-void sys_trace_record(struct sys_trace *t, const struct sys_call *c, int r, bool injected)
+static void append_line(struct sys_trace *t, const char *line)
 {
-	char *line = sys_call_format(t, c, r, injected);
 	size_t n = strlen(line);
 
 	if (t->len + n + 2 > t->cap) {
@@ -539,8 +809,31 @@ void sys_trace_record(struct sys_trace *t, const struct sys_call *c, int r, bool
 	t->text[t->len++] = '\n';
 	t->text[t->len] = '\0';
 	t->lines++;
+}
+
+void sys_trace_note(struct sys_trace *t, const char *text)
+{
+	char *line = mcz_xasprintf("%s%s", t->prefix, text);
+
+	append_line(t, line);
+	free(line);
+}
+
+void sys_trace_set_prefix(struct sys_trace *t, const char *prefix)
+{
+	snprintf(t->prefix, sizeof(t->prefix), "%s", prefix);
+}
+
+void sys_trace_record(struct sys_trace *t, const struct sys_call *c, int r, bool injected)
+{
+	char *line = sys_call_format(t, c, r, injected);
+
+	sys_trace_note(t, line);
 	free(line);
 
+	/* A prefixed line is another process's: the fd table is the traced process's. */
+	if (t->prefix[0])
+		return;
 	if ((c->op == SYS_OP_openat || c->op == SYS_OP_openat2) && r >= 0) {
 		char *p = opened_path(t, c);
 		if (p)
@@ -587,14 +880,14 @@ struct tracer {
 };
 
 #define SYS_X_TRACER(name, area, kinds, err, verb, params, args)                                \
-	static int tracer_##name(struct sys *s, SYS_UNPAREN params)                             \
+	static int tracer_##name(SYS_S_PARAMS params)                             \
 	{                                                                                       \
 		struct tracer *tr = s->priv;                                                    \
 		struct sys_call c;                                                              \
 		int r;                                                                          \
                                                                                                 \
-		sys_call_pack(&c, SYS_OP_##name, SYS_UNPAREN args);                             \
-		r = sys_##name(tr->inner, SYS_UNPAREN args);                                    \
+		sys_call_pack(&c, SYS_OP_##name SYS_COMMA_ARGS args);                             \
+		r = sys_##name(tr->inner SYS_COMMA_ARGS args);                                    \
 		sys_trace_record(tr->trace, &c, r, false);                                      \
 		return r;                                                                       \
 	}

@@ -50,6 +50,14 @@ struct sys_trace *sys_trace_free(struct sys_trace *t); /* accepts NULL, returns 
 /* Append one line for call c that returned r (>= 0 or -errno). Updates the fd table. */
 void sys_trace_record(struct sys_trace *t, const struct sys_call *c, int r, bool injected);
 
+/* Put prefix (e.g. "[pid 1001] ", as strace -f does) before every line recorded from now on;
+ * "" for none. At most 31 bytes are kept. Prefixed lines are another process's: they leave
+ * the fd -> path table alone. */
+void sys_trace_set_prefix(struct sys_trace *t, const char *prefix);
+
+/* Append a line that is not a call (strace's "+++ killed by SIGTERM +++"), after the prefix. */
+void sys_trace_note(struct sys_trace *t, const char *text);
+
 /* The whole trace: lines joined with '\n', each terminated by '\n'. Never NULL. */
 const char *sys_trace_text(const struct sys_trace *t);
 size_t sys_trace_lines(const struct sys_trace *t);
@@ -65,6 +73,8 @@ char *sys_call_format(const struct sys_trace *t, const struct sys_call *c, int r
 /* Symbolic names used by the formatter (exposed for tests and error messages). */
 const char *sys_errno_name(int err); /* "EPERM"; "E123" style for unknown */
 char *sys_mount_flags_name(unsigned long flags); /* "MS_RDONLY|MS_BIND", "0"; caller frees */
+/* "SIGKILL", "SIGRTMIN+3" (glibc's SIGRTMIN), else the number; valid until a few more calls. */
+const char *sys_signal_name(int sig);
 
 /* Lexical join: an absolute path ignores dir (dir may be NULL); "." and empty components are
  * dropped, ".." is kept (no filesystem to ask). Always absolute when dir is. Caller frees. */

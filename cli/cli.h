@@ -1,0 +1,25 @@
+/* cli.h — shared pieces of the mcz binary (thin: the work is in core/). */
+#ifndef MCZ_CLI_CLI_H
+#define MCZ_CLI_CLI_H
+
+#include "core/container_info.h"
+#include "core/error.h"
+#include "core/flags.h"
+
+#define EXIT_MCZ_FAILED 125 /* mcz itself failed (docker/podman convention) */
+#define EXIT_CANNOT_EXEC 126
+#define EXIT_NOT_FOUND 127
+
+/* --container_id, or a random UUID (version 4) as Mesos uses. */
+int cli_container_id(const struct mcz_flags *f, char **ret, struct mcz_error *err);
+/* --sandbox, or <work_dir>/sandboxes/<id>; both must be absolute. */
+int cli_sandbox(const struct mcz_flags *f, const char *id, char **ret, struct mcz_error *err);
+/* --container_info (else --default_container_info), then every --volume appended. */
+int cli_container_info(const struct mcz_flags *f, struct mcz_container_info *ci,
+		       struct mcz_error *err);
+
+/* Commands: return the exit status (>= 0), or < 0 with err set. */
+int cmd_prepare(const struct mcz_flags *f, struct mcz_error *err);
+int cmd_run(const struct mcz_flags *f, struct mcz_error *err);
+
+#endif

@@ -1,0 +1,176 @@
+/* cgroups.c — see cgroups.h. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/cgroups.h"
+#include "core/util.h"
+
+#define PROC_FILE_MAX (256 * 1024)
+
+static int read_proc(struct sys *s, const char *path, char **ret, struct mcz_error *err)
+{
+	char *buf = mcz_xmalloc(PROC_FILE_MAX);
+	int n = sys_proc_read(s, path, buf, PROC_FILE_MAX);
+
+	if (n < 0) {
+		free(buf);
+		return mcz_error_sys(err, n, SYS_OP_proc_read, path);
+	}
+	*ret = buf;
+	return 0;
+}
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo (proc(5)). */
+static char *unescape_octal(const char *s, size_t len)
+{
+	char *out = mcz_xmalloc(len + 1), *o = out;
+
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '\\' && i + 3 < len + 1 && s[i + 1] >= '0' && s[i + 1] <= '3') {
+			*o++ = (char)((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
+			i += 3;
+		} else {
+			*o++ = s[i];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Field i (0-based, space separated) of line; returns its start and length. */
+static const char *field(const char *line, int i, size_t *ret_len)
+{
+	const char *p = line;
+
+	for (; i > 0 && p; i--) {
+		p = strchr(p, ' ');
+		p = p ? p + 1 : NULL;
+	}
+	if (!p)
+		return NULL;
+	*ret_len = strcspn(p, " \n");
+	return p;
+}
+
+static bool list_has(const char *list, size_t len, const char *word)
+{
+	size_t wl = strlen(word);
+
+	for (const char *p = list; p < list + len;) {
+		size_t n = strcspn(p, ",");
+
+		if (n > (size_t)(list + len - p))
+			n = (size_t)(list + len - p);
+		if (n == wl && strncmp(p, word, wl) == 0)
+			return true;
+		p += n + 1;
+	}
+	return false;
+}
+
+static bool path_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/' || n == 1);
+}
+
+/* A v1 cgroup mount line with `controller` among its super options: returns mount point and
+ * root. Line format: id parent maj:min root mountpoint opts [optional...] - fstype src super */
+static bool match_mount(const char *line, const char *controller, char **ret_mount, char **ret_root)
+{
+	const char *dash = strstr(line, " - ");
+	const char *p;
+	size_t len;
+
+	if (!dash || strncmp(dash + 3, "cgroup ", 7) != 0)
+		return false;
+	p = field(dash + 3, 2, &len);
+	if (!p || !list_has(p, len, controller))
+		return false;
+	p = field(line, 3, &len);
+	if (!p)
+		return false;
+	*ret_root = unescape_octal(p, len);
+	p = field(line, 4, &len);
+	*ret_mount = unescape_octal(p, len);
+	return true;
+}
+
+/* "N:controllers:/path" with controller in controllers. */
+static char *own_cgroup(const char *text, const char *controller)
+{
+	for (const char *line = text; *line;) {
+		const char *c1 = strchr(line, ':');
+		const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		size_t end = strcspn(line, "\n");
+
+		if (c2 && c2 < line + end && list_has(c1 + 1, (size_t)(c2 - c1 - 1), controller))
+			return mcz_xstrndup(c2 + 1, (size_t)(line + end - c2 - 1));
+		line += end + (line[end] == '\n');
+	}
+	return NULL;
+}
+
+int mcz_hierarchy_find(struct sys *s, const char *under, const char *controller,
+		       struct mcz_hierarchy *ret, struct mcz_error *err)
+{
+	_cleanup_free_ char *mountinfo = NULL, *cgroup = NULL, *own = NULL;
+	char *mount = NULL, *root = NULL;
+	int r;
+
+	r = read_proc(s, "/proc/self/mountinfo", &mountinfo, err);
+	if (r >= 0)
+		r = read_proc(s, "/proc/self/cgroup", &cgroup, err);
+	if (r < 0)
+		return r;
+	for (const char *line = mountinfo; *line; line += strcspn(line, "\n") + 1) {
+		if (match_mount(line, controller, &mount, &root) && path_under(mount, under))
+			break;
+		free(mount);
+		free(root);
+		mount = root = NULL;
+		if (!line[strcspn(line, "\n")])
+			break;
+	}
+	own = own_cgroup(cgroup, controller);
+	if (!mount || !own) {
+		free(mount);
+		free(root);
+		return mcz_error_fmt(err, -ENOENT, "no cgroup v1 '%s' hierarchy under '%s'", controller,
+				     under);
+	}
+	/* A cgroup namespace or a bind of a sub-cgroup shows a root other than "/": own paths
+	 * are relative to the hierarchy's root, the mount shows only what is below `root`. */
+	if (strcmp(root, "/") != 0 && path_under(own, root))
+		memmove(own, own + strlen(root), strlen(own + strlen(root)) + 1);
+	if (own[0] == '\0')
+		strcpy(own, "/");
+	free(root);
+	ret->mount = mount;
+	ret->own = TAKE_PTR(own);
+	return 0;
+}
+
+void mcz_hierarchy_done(struct mcz_hierarchy *h)
+{
+	free(h->mount);
+	free(h->own);
+	h->mount = h->own = NULL;
+}
+
+char *mcz_cgroup_root_path(const struct mcz_hierarchy *h, const char *root)
+{
+	if (root[0] == '/')
+		return mcz_xasprintf("%s%s", h->mount, root);
+	return mcz_xasprintf("%s%s/%s", h->mount, strcmp(h->own, "/") == 0 ? "" : h->own, root);
+}
+
+char *mcz_cgroup_path(const struct mcz_hierarchy *h, const char *root, const char *id)
+{
+	_cleanup_free_ char *parent = mcz_cgroup_root_path(h, root);
+
+	return mcz_xasprintf("%s/%s", parent, id);
+}

@@ -1,0 +1,618 @@
+/*
+ * container.c — the life cycle of SPEC §8: check, launch, supervise, and the one destroy path
+ * shared by a normal exit, `destroy`, a limitation and a launch failure.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/flags.h"
+#include "core/fsutil.h"
+#include "core/isolator.h"
+#include "core/launcher.h"
+#include "core/runtime.h"
+#include "core/util.h"
+#include "core/volume.h"
+
+static const char *const state_names[_MCZ_STATE_MAX] = {
+	[MCZ_STATE_PREPARING] = "PREPARING",	[MCZ_STATE_ISOLATING] = "ISOLATING",
+	[MCZ_STATE_RUNNING] = "RUNNING",	[MCZ_STATE_DESTROYING] = "DESTROYING",
+	[MCZ_STATE_TERMINATED] = "TERMINATED",
+};
+
+const char *mcz_state_name(enum mcz_state state)
+{
+	return state < _MCZ_STATE_MAX ? state_names[state] : "UNKNOWN";
+}
+
+static void strv_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+void mcz_config_done(struct mcz_config *cfg)
+{
+	struct mcz_container_info ci = { .volumes = cfg->volumes, .n_volumes = cfg->n_volumes };
+
+	free(cfg->id);
+	free(cfg->isolators);
+	mcz_container_info_done(&ci);
+	free(cfg->sandbox);
+	free(cfg->runtime_dir);
+	free(cfg->cgroups_hierarchy);
+	free(cfg->cgroups_root);
+	free(cfg->user);
+	strv_free(cfg->argv);
+	strv_free(cfg->env);
+	*cfg = (struct mcz_config){ 0 };
+}
+
+struct mcz_container *mcz_container_new(struct sys *s, struct mcz_config *cfg)
+{
+	struct mcz_container *c = mcz_xcalloc(1, sizeof(*c));
+
+	c->s = s;
+	c->cfg = *cfg;
+	*cfg = (struct mcz_config){ 0 };
+	c->lock_fd = -1;
+	c->child = (struct sys_child){ .pid = 0, .release_fd = -1, .report_fd = -1 };
+	return c;
+}
+
+struct mcz_container *mcz_container_free(struct mcz_container *c)
+{
+	if (!c)
+		return NULL;
+	mcz_config_done(&c->cfg);
+	free(c->home);
+	strv_free(c->envp);
+	mcz_hierarchy_done(&c->freezer_h);
+	mcz_mount_plan_done(&c->plan);
+	free(c->pidns_dir);
+	free(c->freezer);
+	free(c->pidns_handle);
+	free(c->term.reason);
+	free(c->term.message);
+	free(c);
+	return NULL;
+}
+
+/* ---- check: everything that can be known without creating anything ---- */
+
+static int check_user(struct mcz_container *c, struct mcz_error *err)
+{
+	struct sys_passwd pw;
+	int r;
+
+	if (!c->cfg.user) {
+		c->uid = 0;
+		c->gid = 0;
+		c->home = mcz_xstrdup(c->cfg.sandbox);
+		return 0;
+	}
+	r = sys_getpwnam(c->s, c->cfg.user, &pw);
+	if (r == -ENOENT)
+		return mcz_error_sys_msg(err, r, SYS_OP_getpwnam, c->cfg.user, "user '%s' does not exist",
+					 c->cfg.user);
+	if (r < 0)
+		return mcz_error_sys(err, r, SYS_OP_getpwnam, c->cfg.user);
+	c->uid = pw.uid;
+	c->gid = pw.gid;
+	c->home = mcz_xstrdup(pw.home);
+	return 0;
+}
+
+static int check_isolators(struct mcz_container *c, struct mcz_error *err)
+{
+	for (size_t i = 0; i < c->cfg.n_isolators; i++)
+		if (c->cfg.isolators[i]->linux_only && c->cfg.launcher != &mcz_launcher_linux)
+			return mcz_error_fmt(err, -EINVAL, "isolator '%s' needs the linux launcher",
+					     c->cfg.isolators[i]->name);
+	if (c->cfg.n_volumes > 0 && !mcz_isolation_has(&c->cfg, "filesystem/shared"))
+		return mcz_error_fmt(err, -EINVAL, "volumes need the filesystem/shared isolator");
+	return 0;
+}
+
+static int check_paths(const struct mcz_container *c, struct mcz_error *err)
+{
+	const char *root = c->cfg.cgroups_root;
+
+	if (c->cfg.runtime_dir[0] != '/')
+		return mcz_error_fmt(err, -EINVAL, "runtime dir '%s' must be an absolute path",
+				     c->cfg.runtime_dir);
+	/* It names cgroups; "..", empty or "/" would leave mcz's own subtree. */
+	if (!root[0] || strcmp(root, "/") == 0 || strstr(root, "..") || strstr(root, "//") ||
+	    root[strlen(root) - 1] == '/')
+		return mcz_error_fmt(err, -EINVAL, "cgroups root '%s' must be a normal path, not '/'", root);
+	return 0;
+}
+
+/* SPEC §6: PATH, HOME, MESOS_DIRECTORY, MESOS_SANDBOX, MCZ_CONTAINER_ID, then --env. */
+static void build_env(struct mcz_container *c)
+{
+	size_t n = 0, cap = 6;
+
+	for (size_t i = 0; c->cfg.env && c->cfg.env[i]; i++)
+		cap++;
+	c->envp = mcz_xcalloc(cap, sizeof(char *));
+	c->envp[n++] = mcz_xstrdup("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	c->envp[n++] = mcz_xasprintf("HOME=%s", c->home);
+	c->envp[n++] = mcz_xasprintf("MESOS_DIRECTORY=%s", c->cfg.sandbox);
+	c->envp[n++] = mcz_xasprintf("MESOS_SANDBOX=%s", c->cfg.sandbox);
+	c->envp[n++] = mcz_xasprintf("MCZ_CONTAINER_ID=%s", c->cfg.id);
+	for (size_t i = 0; c->cfg.env && c->cfg.env[i]; i++) {
+		size_t klen = strcspn(c->cfg.env[i], "=");
+		size_t j;
+
+		/* a --env value replaces a default of the same name */
+		for (j = 0; j < n; j++)
+			if (strncmp(c->envp[j], c->cfg.env[i], klen + 1) == 0)
+				break;
+		if (j < n)
+			free(c->envp[j]);
+		c->envp[j] = mcz_xstrdup(c->cfg.env[i]);
+		n += j == n;
+	}
+}
+
+int mcz_container_check(struct mcz_container *c, struct mcz_error *err)
+{
+	int r = mcz_container_id_check(c->cfg.id, err);
+
+	if (r < 0)
+		return r; /* the message names the id already */
+	if (!c->cfg.argv || !c->cfg.argv[0])
+		r = mcz_error_fmt(err, -EINVAL, "no command given (mcz run [FLAGS] -- COMMAND [ARG...])");
+	for (size_t i = 0; r >= 0 && c->cfg.env && c->cfg.env[i]; i++)
+		if (!strchr(c->cfg.env[i], '=') || c->cfg.env[i][0] == '=')
+			r = mcz_error_fmt(err, -EINVAL, "env '%s': expected K=V", c->cfg.env[i]);
+	if (r >= 0)
+		r = check_isolators(c, err);
+	if (r >= 0)
+		r = check_paths(c, err);
+	if (r >= 0 && mcz_isolation_has(&c->cfg, "filesystem/shared"))
+		r = mcz_volumes_check(c->s, c->cfg.sandbox, c->cfg.volumes, c->cfg.n_volumes, err);
+	if (r >= 0)
+		r = check_user(c, err);
+	if (r >= 0 && c->cfg.launcher == &mcz_launcher_linux)
+		r = mcz_hierarchy_find(c->s, c->cfg.cgroups_hierarchy, "freezer", &c->freezer_h, err);
+	if (r < 0)
+		return mcz_error_wrap(err, "container '%s'", c->cfg.id);
+	build_env(c);
+	return 0;
+}
+
+/* ---- launch ---- */
+
+static int make_sandbox(struct mcz_container *c, struct mcz_error *err)
+{
+	bool created;
+	int r = mcz_mkdir_p(c->s, c->cfg.sandbox, 0750, &created, err);
+
+	if (r < 0 || !c->cfg.user || !created)
+		return r;
+	/* The command owns its sandbox (Mesos chowns it to the task's user). */
+	r = sys_fchownat(c->s, AT_FDCWD, c->cfg.sandbox, c->uid, c->gid, AT_SYMLINK_NOFOLLOW);
+	if (r < 0)
+		return mcz_error_sys(err, r, SYS_OP_fchownat, c->cfg.sandbox);
+	return 0;
+}
+
+/* The child's mount plan: "/" made rslave first whenever it has its own mount namespace
+ * (so nothing it mounts propagates back), the isolators' steps, then a fresh /proc and the
+ * mask over mcz's pidns handles for a pid namespace. */
+static void finish_plan(struct mcz_container *c)
+{
+	struct mcz_mount_plan plan = { 0 };
+	bool has_rslave = c->plan.n_steps > 0 && c->plan.steps[0].type == MCZ_STEP_MAKE_RSLAVE;
+
+	if (!(c->clone_flags & CLONE_NEWNS))
+		return;
+	if (!has_rslave)
+		mcz_mount_plan_add(&plan, MCZ_STEP_MAKE_RSLAVE, NULL, "/", MS_REC | MS_SLAVE);
+	for (size_t i = 0; i < c->plan.n_steps; i++)
+		mcz_mount_plan_add(&plan, c->plan.steps[i].type, c->plan.steps[i].source,
+				   c->plan.steps[i].target, c->plan.steps[i].flags);
+	if (c->clone_flags & CLONE_NEWPID) {
+		mcz_mount_plan_add(&plan, MCZ_STEP_MOUNT_PROC, NULL, "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC);
+		mcz_mount_plan_add(&plan, MCZ_STEP_MASK, NULL, c->pidns_dir,
+				   MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+	}
+	mcz_mount_plan_done(&c->plan);
+	c->plan = plan;
+}
+
+static int prepare_all(struct mcz_container *c, struct mcz_error *err)
+{
+	for (size_t i = 0; i < c->cfg.n_isolators; i++) {
+		int r = c->cfg.isolators[i]->prepare(c, err);
+
+		if (r < 0)
+			return mcz_error_wrap(err, "prepare '%s'", c->cfg.isolators[i]->name);
+	}
+	finish_plan(c);
+	return c->cfg.launcher->prepare(c, err);
+}
+
+static int write_pid(struct mcz_container *c, struct mcz_error *err)
+{
+	_cleanup_free_ char *text = mcz_xasprintf("%d\n", (int)c->child.pid);
+
+	return mcz_runtime_write(c, "pid", text, err);
+}
+
+static int spawn_child(struct mcz_container *c, struct mcz_error *err)
+{
+	struct sys_spawn_req req = { .clone_flags = c->clone_flags, .child_main = mcz_child_main, .arg = c };
+	int r = sys_spawn(c->s, &req, &c->child);
+
+	if (r < 0) {
+		c->child = (struct sys_child){ .pid = 0, .release_fd = -1, .report_fd = -1 };
+		return mcz_error_sys(err, r, SYS_OP_spawn, NULL);
+	}
+	return 0;
+}
+
+static int isolate_all(struct mcz_container *c, struct mcz_error *err)
+{
+	int r = c->cfg.launcher->isolate(c, err);
+
+	for (size_t i = 0; r >= 0 && i < c->cfg.n_isolators; i++) {
+		r = c->cfg.isolators[i]->isolate(c, err);
+		if (r < 0)
+			mcz_error_wrap(err, "isolate '%s'", c->cfg.isolators[i]->name);
+	}
+	return r;
+}
+
+/* Let the child run; a failure before exec comes back as (op, path, errno). */
+static int release_child(struct mcz_container *c, struct mcz_error *err)
+{
+	struct sys_child_report rep = { 0 };
+	int r = sys_release(c->s, &c->child, &rep);
+	int op;
+
+	if (r >= 0)
+		return 0;
+	if (r == -ECHILD || !rep.step[0])
+		return mcz_error_sys_msg(err, r, SYS_OP_release, NULL,
+					 "release of the container's first process: %s%s", strerror(-r),
+					 r == -ECHILD ? " (it died before exec)" : "");
+	op = sys_op_from_name(rep.step);
+	if (op == SYS_OP_execve && r == -ENOENT)
+		return mcz_error_sys_msg(err, r, SYS_OP_execve, rep.path, "exec '%s': command not found",
+					 rep.path);
+	return mcz_error_sys(err, r, op >= 0 ? op : SYS_OP_release, rep.path[0] ? rep.path : NULL);
+}
+
+/* The supervisor takes its signals with sigtimedwait: blocked from before the clone, a
+ * SIGCHLD or an operator's SIGINT during the launch waits in the pending set. */
+static int block_signals(struct mcz_container *c, struct mcz_error *err)
+{
+	sigset_t set;
+	int r;
+
+	mcz_supervised_signals(&set);
+	r = sys_sigprocmask(c->s, SIG_BLOCK, &set, NULL);
+	if (r < 0)
+		return mcz_error_sys(err, r, SYS_OP_sigprocmask, NULL);
+	return 0;
+}
+
+static int launch_steps(struct mcz_container *c, struct mcz_error *err)
+{
+	int r = block_signals(c, err);
+
+	if (r >= 0)
+		r = mcz_runtime_create(c, err);
+	if (r >= 0)
+		r = mcz_runtime_set_state(c, MCZ_STATE_PREPARING, err);
+	if (r >= 0)
+		r = make_sandbox(c, err);
+	if (r >= 0)
+		r = prepare_all(c, err);
+	if (r >= 0)
+		r = spawn_child(c, err);
+	if (r >= 0)
+		r = write_pid(c, err);
+	if (r >= 0)
+		r = mcz_runtime_set_state(c, MCZ_STATE_ISOLATING, err);
+	if (r >= 0)
+		r = isolate_all(c, err);
+	if (r >= 0)
+		r = release_child(c, err);
+	if (r >= 0)
+		r = mcz_runtime_set_state(c, MCZ_STATE_RUNNING, err);
+	return r;
+}
+
+static int destroy(struct mcz_container *c, bool keep_termination, struct mcz_error *err);
+
+int mcz_container_launch(struct mcz_container *c, struct mcz_error *err)
+{
+	int r = launch_steps(c, err);
+
+	if (r < 0) {
+		/* Undo what was made, in reverse; the launch's error is the one reported. */
+		struct mcz_error ignored = MCZ_ERROR_INIT;
+
+		(void)destroy(c, false, mcz_error_is_set(err) ? &ignored : err);
+		mcz_error_done(&ignored);
+		mcz_error_wrap(err, "container '%s'", c->cfg.id);
+	}
+	return r;
+}
+
+/* ---- destroy (SPEC §8) ---- */
+
+static void close_child_pipes(struct mcz_container *c)
+{
+	/* Closing the sync pipe of a child that was never released makes it _exit(125). */
+	if (c->child.release_fd >= 0)
+		(void)sys_close(c->s, c->child.release_fd);
+	if (c->child.report_fd >= 0)
+		(void)sys_close(c->s, c->child.report_fd);
+	c->child.release_fd = c->child.report_fd = -1;
+}
+
+/* A SIGCHLD for a child that destroy reaped stays pending (it is blocked): take it, so the
+ * supervisor is left as it was found. */
+static void drain_sigchld(struct mcz_container *c)
+{
+	sigset_t chld;
+	siginfo_t info;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	(void)sys_sigtimedwait(c->s, &chld, &info, 0); /* EAGAIN: there was none */
+}
+
+static void fill_termination(struct mcz_container *c)
+{
+	c->term.have_status = c->status_known;
+	c->term.status = c->status;
+	if (!c->term.message)
+		c->term.message = mcz_xstrdup("Command terminated");
+}
+
+/* Keep the first error in r, carry on. */
+static void collect(int *r, int q)
+{
+	if (*r >= 0 && q < 0)
+		*r = q;
+}
+
+static int destroy(struct mcz_container *c, bool keep_termination, struct mcz_error *err)
+{
+	int r = 0;
+
+	if (c->runtime_created) {
+		struct mcz_error e = MCZ_ERROR_INIT;
+		int q = mcz_runtime_set_state(c, MCZ_STATE_DESTROYING, &e);
+
+		/* ENOENT: an earlier destroy removed the entry before failing; carry on. */
+		if (q < 0 && q != -ENOENT)
+			collect(&r, q);
+		if (q < 0 && q != -ENOENT)
+			mcz_error_take(err, &e);
+		mcz_error_done(&e);
+	}
+	close_child_pipes(c);
+	if (c->child.pid > 0) {
+		int k = c->cfg.launcher->kill(c, err);
+
+		/* Processes may still use the resources: clean nothing, a second destroy retries. */
+		if (k < 0)
+			return k;
+		drain_sigchld(c);
+	}
+	for (size_t i = c->cfg.n_isolators; i > 0; i--)
+		collect(&r, c->cfg.isolators[i - 1]->cleanup(c, err));
+	collect(&r, c->cfg.launcher->cleanup(c, err));
+	fill_termination(c);
+	if (c->runtime_created && keep_termination) {
+		_cleanup_free_ char *json = mcz_termination_json(c->cfg.id, &c->term);
+
+		collect(&r, mcz_runtime_write(c, "termination.json", json, err));
+	}
+	collect(&r, mcz_runtime_remove(c, keep_termination, err));
+	if (r >= 0)
+		c->state = MCZ_STATE_TERMINATED;
+	return r;
+}
+
+int mcz_container_destroy(struct mcz_container *c, struct mcz_error *err)
+{
+	return destroy(c, false, err);
+}
+
+/* ---- supervision (`mcz run`) ---- */
+
+static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+
+void mcz_supervised_signals(sigset_t *ret)
+{
+	sigemptyset(ret);
+	for (size_t i = 0; i < MCZ_ARRAY_SIZE(forwarded); i++)
+		sigaddset(ret, forwarded[i]);
+	sigaddset(ret, SIGCHLD);
+}
+
+static bool starts_grace(int sig)
+{
+	return sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT;
+}
+
+#define MAX_SPURIOUS 100
+
+struct supervision {
+	uint64_t deadline; /* ms; 0 = no stop requested */
+	int sigints;
+	int spurious;      /* consecutive wake-ups without a signal */
+	bool done;
+};
+
+static int now_ms(struct mcz_container *c, uint64_t *ret, struct mcz_error *err)
+{
+	int r = sys_clock_gettime(c->s, ret);
+
+	return r < 0 ? mcz_error_sys(err, r, SYS_OP_clock_gettime, NULL) : 0;
+}
+
+static int on_sigchld(struct mcz_container *c, struct supervision *sv, struct mcz_error *err)
+{
+	int status, r;
+
+	/* The SIGCHLD is taken: an interrupted wait must be retried now, or the exit is lost. */
+	for (int tries = 0; tries < MAX_SPURIOUS; tries++) {
+		r = sys_waitpid(c->s, c->child.pid, &status, WNOHANG);
+		if (r != -EINTR)
+			break;
+	}
+
+	if (r == c->child.pid) {
+		c->reaped = true;
+		c->status_known = true;
+		c->status = status;
+		sv->done = true;
+	} else if (r == -ECHILD) {
+		c->reaped = true; /* gone without a status we could collect (see mcz_reap) */
+		sv->done = true;
+	} else if (r < 0 && r != -EINTR) {
+		return mcz_error_sys(err, r, SYS_OP_waitpid, NULL);
+	}
+	return 0;
+}
+
+static int on_forwarded(struct mcz_container *c, struct supervision *sv, int sig, struct mcz_error *err)
+{
+	int r = sys_kill(c->s, c->child.pid, sig);
+
+	if (r < 0 && r != -ESRCH)
+		return mcz_error_sys(err, r, SYS_OP_kill, NULL);
+	if (sig == SIGINT && ++sv->sigints >= 2) {
+		c->term.killed = true;
+		c->term.message = mcz_xstrdup("Container destroyed after a second SIGINT");
+		sv->done = true;
+	} else if (starts_grace(sig) && !sv->deadline) {
+		uint64_t now;
+
+		r = now_ms(c, &now, err);
+		if (r < 0)
+			return r;
+		sv->deadline = now + (uint64_t)c->cfg.stop_grace_period * 1000;
+	}
+	return 0;
+}
+
+static int wait_timeout(struct mcz_container *c, const struct supervision *sv, int *ret,
+			struct mcz_error *err)
+{
+	uint64_t now;
+	int r;
+
+	*ret = -1;
+	if (!sv->deadline)
+		return 0;
+	r = now_ms(c, &now, err);
+	if (r < 0)
+		return r;
+	*ret = now >= sv->deadline ? 0 : (int)(sv->deadline - now);
+	return 0;
+}
+
+static int supervise_loop(struct mcz_container *c, struct mcz_error *err)
+{
+	struct supervision sv = { 0 };
+	sigset_t set;
+	siginfo_t info;
+	int r = 0;
+
+	mcz_supervised_signals(&set);
+	while (r >= 0 && !sv.done) {
+		int timeout, sig;
+
+		r = wait_timeout(c, &sv, &timeout, err);
+		if (r < 0)
+			break;
+		sig = sys_sigtimedwait(c->s, &set, &info, timeout);
+		/* EINTR, or EAGAIN with no timeout asked for: a spurious wake-up. Look for an exit
+		 * anyway (SIGCHLDs coalesce; one may have been taken without its being reported),
+		 * and retry — but a wait that only ever fails is an error, not a loop. */
+		if ((sig == -EINTR || (sig == -EAGAIN && !sv.deadline)) && ++sv.spurious < MAX_SPURIOUS) {
+			r = on_sigchld(c, &sv, err);
+			continue;
+		}
+		if (sig >= 0)
+			sv.spurious = 0;
+		if (sig == -EAGAIN && sv.deadline) {
+			c->term.killed = true;
+			c->term.message = mcz_xasprintf("Container destroyed after the stop grace period of %us",
+							c->cfg.stop_grace_period);
+			sv.done = true;
+		} else if (sig < 0) {
+			r = mcz_error_sys(err, sig, SYS_OP_sigtimedwait, NULL);
+		} else if (sig == SIGCHLD) {
+			r = on_sigchld(c, &sv, err);
+		} else {
+			r = on_forwarded(c, &sv, sig, err);
+		}
+	}
+	return r;
+}
+
+int mcz_container_supervise(struct mcz_container *c, struct mcz_error *err)
+{
+	int r = supervise_loop(c, err);
+	/* Destroy whatever happened: a supervision error must not leave the container behind. */
+	struct mcz_error ignored = MCZ_ERROR_INIT;
+	int d = destroy(c, false, r < 0 ? &ignored : err);
+
+	mcz_error_done(&ignored);
+	if (r < 0)
+		return mcz_error_wrap(err, "container '%s'", c->cfg.id);
+	if (d < 0)
+		return mcz_error_wrap(err, "container '%s': destroy", c->cfg.id);
+	return 0;
+}
+
+/* ---- termination ---- */
+
+char *mcz_termination_json(const char *id, const struct mcz_termination *t)
+{
+	json_t *o = json_object();
+	char *text, *out;
+
+	json_object_set_new(o, "container_id", json_string(id));
+	if (t->have_status) {
+		json_object_set_new(o, "status", json_integer(t->status));
+		if (WIFEXITED(t->status))
+			json_object_set_new(o, "exit_code", json_integer(WEXITSTATUS(t->status)));
+		else if (WIFSIGNALED(t->status))
+			json_object_set_new(o, "signal", json_integer(WTERMSIG(t->status)));
+	}
+	json_object_set_new(o, "killed", json_boolean(t->killed));
+	if (t->reason)
+		json_object_set_new(o, "reason", json_string(t->reason));
+	json_object_set_new(o, "message", json_string(t->message ? t->message : "Command terminated"));
+	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (!text)
+		abort(); /* jansson fails only on allocation */
+	out = mcz_xasprintf("%s\n", text);
+	free(text);
+	return out;
+}
+
+int mcz_termination_exit_code(const struct mcz_termination *t)
+{
+	if (!t->have_status)
+		return 125;
+	if (WIFEXITED(t->status))
+		return WEXITSTATUS(t->status);
+	if (WIFSIGNALED(t->status))
+		return 128 + WTERMSIG(t->status);
+	return 125;
+}

@@ -1,0 +1,122 @@
+/*
+ * container.h — a container's configuration, its life cycle and its one destroy path
+ * (SPEC §6, §8).
+ *
+ *   mcz_container_new()      from a resolved configuration (nothing touched yet)
+ *   mcz_container_check()    validate everything that can be validated without creating
+ *                            anything: bad input creates nothing
+ *   mcz_container_launch()   block the supervisor's signals → runtime entry → sandbox → prepare isolators in --isolation order
+ *                            → launcher prepare → clone (child blocked) → isolate → release
+ *                            → RUNNING; a failure destroys what was made, in reverse
+ *   mcz_container_supervise() the foreground supervisor of `mcz run`: wait for pid 1, forward
+ *                            signals, destroy after the stop grace period
+ *   mcz_container_destroy()  kill → reap → isolator cleanup in reverse → launcher cleanup →
+ *                            termination → runtime state removed
+ */
+#ifndef MCZ_CORE_CONTAINER_H
+#define MCZ_CORE_CONTAINER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "core/cgroups.h"
+#include "core/container_info.h"
+#include "core/error.h"
+#include "core/mount_plan.h"
+#include "sys/sys.h"
+
+struct mcz_isolator;
+struct mcz_launcher;
+
+enum mcz_state {
+	MCZ_STATE_PREPARING,
+	MCZ_STATE_ISOLATING,
+	MCZ_STATE_RUNNING,
+	MCZ_STATE_DESTROYING,
+	MCZ_STATE_TERMINATED,
+	_MCZ_STATE_MAX,
+};
+
+const char *mcz_state_name(enum mcz_state state); /* "RUNNING" */
+
+/* The fully resolved configuration (what config.json records). Strings are owned. */
+struct mcz_config {
+	char *id;
+	const struct mcz_isolator **isolators; /* in --isolation order */
+	size_t n_isolators;
+	const struct mcz_launcher *launcher;
+	struct mcz_volume *volumes;
+	size_t n_volumes;
+	char *sandbox;
+	char *runtime_dir;
+	char *cgroups_hierarchy; /* "/sys/fs/cgroup" */
+	char *cgroups_root;      /* "mcz" (below mcz's own cgroup) or "/mcz" (from the root) */
+	char *user;              /* NULL: the command runs as mcz's user */
+	char **argv;             /* the command, NULL-terminated */
+	char **env;              /* --env K=V, NULL-terminated (may be NULL) */
+	unsigned stop_grace_period; /* seconds */
+};
+
+/* How the container ended (SPEC §8 step 5). */
+struct mcz_termination {
+	bool have_status;
+	int status;   /* raw wait status of pid 1 */
+	bool killed;  /* mcz killed it (destroy, grace period, limitation) */
+	char *reason; /* Mesos reason name, or NULL */
+	char *message;
+};
+
+struct mcz_container {
+	struct sys *s;
+	struct mcz_config cfg;
+	enum mcz_state state;
+
+	/* resolved at check time */
+	uid_t uid;
+	gid_t gid;
+	char *home;
+	char **envp; /* the command's environment (SPEC §6), NULL-terminated */
+	struct mcz_hierarchy freezer_h; /* linux launcher */
+
+	/* built by the isolators' prepare, carried out by the child */
+	unsigned long clone_flags;
+	struct mcz_mount_plan plan;
+	char *pidns_dir; /* <runtime_dir>/pidns: masked in the container */
+
+	/* what exists, so that destroy undoes exactly that */
+	bool runtime_created;
+	int lock_fd;
+	bool freezer_prepared;  /* the linux launcher's prepare ran (the cgroups root may exist) */
+	char *freezer;          /* the launcher's freezer cgroup, once its mkdir was tried */
+	char *pidns_handle;     /* <runtime_dir>/pidns/<id>, once its file exists */
+	bool pidns_mounted;
+	struct sys_child child; /* child.pid > 0 once spawned */
+	bool reaped;
+	bool status_known;      /* reaped by us through waitpid (not found gone) */
+	int status;             /* raw wait status, when status_known */
+	struct mcz_termination term;
+};
+
+/* Takes ownership of cfg's contents (cfg is zeroed). */
+struct mcz_container *mcz_container_new(struct sys *s, struct mcz_config *cfg);
+struct mcz_container *mcz_container_free(struct mcz_container *c); /* accepts NULL */
+
+void mcz_config_done(struct mcz_config *cfg);
+
+int mcz_container_check(struct mcz_container *c, struct mcz_error *err);
+int mcz_container_launch(struct mcz_container *c, struct mcz_error *err);
+int mcz_container_destroy(struct mcz_container *c, struct mcz_error *err);
+
+/* Foreground supervision (`mcz run`), after a successful launch (which blocked the signals
+ * of mcz_supervised_signals()). Returns when the container is destroyed; c->term says how. */
+int mcz_container_supervise(struct mcz_container *c, struct mcz_error *err);
+void mcz_supervised_signals(sigset_t *ret);
+
+/* The Termination JSON (SPEC §8): {"container_id", "status", "exit_code"|"signal", "killed",
+ * "reason", "message"}. Caller frees. */
+char *mcz_termination_json(const char *id, const struct mcz_termination *t);
+
+/* The exit status `mcz run` reports for a termination: the exit code, or 128 + signal. */
+int mcz_termination_exit_code(const struct mcz_termination *t);
+
+#endif

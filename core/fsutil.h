@@ -1,0 +1,24 @@
+/* fsutil.h — small file helpers over the sys layer (mkdir -p, atomic writes). */
+#ifndef MCZ_CORE_FSUTIL_H
+#define MCZ_CORE_FSUTIL_H
+
+#include <stdbool.h>
+
+#include "core/error.h"
+#include "sys/sys.h"
+
+/* mkdir -p: missing intermediate directories 0755, the leaf `mode` (umask applies). An
+ * existing leaf must be a directory. *ret_created (may be NULL) tells whether the leaf was
+ * made by this call. */
+int mcz_mkdir_p(struct sys *s, const char *path, mode_t mode, bool *ret_created,
+		struct mcz_error *err);
+
+/* Write `content` to dir/name atomically: dir/name.tmp, then rename over dir/name, so a
+ * reader (or a crash) never sees half a file. */
+int mcz_write_atomic(struct sys *s, const char *dir, const char *name, const char *content,
+		     struct mcz_error *err);
+
+/* unlink, or rmdir with AT_REMOVEDIR; "already gone" (ENOENT) is success. */
+int mcz_remove(struct sys *s, const char *path, int flags, struct mcz_error *err);
+
+#endif

@@ -1,0 +1,442 @@
+/*
+ * launchers.c — the linux and posix launchers (SPEC §6, §7 "Kill on destroy").
+ *
+ * linux: every container has a freezer cgroup <freezer><own>/<cgroups_root>/<id>, so that a
+ * container without a pid namespace can still be killed as a whole. Kill prefers the pid
+ * namespace: SIGKILL to its init makes the kernel kill every other process of the namespace,
+ * and once init is reaped the namespace is empty (zap_pid_ns_processes waits for them).
+ * Without one: freeze, SIGKILL every task, and always thaw — a frozen task cannot die, and
+ * leaving the cgroup frozen would leave unkillable processes behind.
+ *
+ * posix: fork into a new session; kill the session's process group, then whatever of the
+ * session or of pid 1's descendants is still alive, from /proc. Best effort: a process that
+ * double-forks and calls setsid escapes it, as it escapes Mesos's posix launcher.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/launcher.h"
+#include "core/util.h"
+
+#define KILL_ROUNDS 50          /* freeze/kill/thaw rounds before giving up */
+#define FREEZE_POLLS 100        /* 100 × 10 ms for FREEZING to become FROZEN */
+#define RMDIR_BUDGET_MS 5000    /* SPEC §7: EBUSY retried with backoff for up to 5 s */
+#define PROCS_MAX (64 * 1024)
+
+int mcz_reap(struct mcz_container *c, struct mcz_error *err)
+{
+	int status, r;
+
+	if (c->reaped || c->child.pid <= 0)
+		return 0;
+	/* EINTR is retried, but not forever: a broken wait must end in an error. */
+	for (int tries = 0; tries < 100; tries++) {
+		r = sys_waitpid(c->s, c->child.pid, &status, 0);
+		if (r != -EINTR)
+			break;
+	}
+	/* ECHILD: there is no such child any more (reaped already, or SIGCHLD was ignored by
+	 * whoever started mcz, so the kernel reaped it): gone, its status unknown. */
+	if (r == -ECHILD) {
+		c->reaped = true;
+		return 0;
+	}
+	if (r < 0)
+		return mcz_error_sys(err, r, SYS_OP_waitpid, NULL);
+	c->reaped = true;
+	c->status_known = true;
+	c->status = status;
+	return 0;
+}
+
+/* kill(2) where "already gone" is success. */
+static int kill_quietly(struct mcz_container *c, pid_t pid, int sig, struct mcz_error *err)
+{
+	int r = sys_kill(c->s, pid, sig);
+
+	if (r < 0 && r != -ESRCH)
+		return mcz_error_sys(err, r, SYS_OP_kill, NULL);
+	return 0;
+}
+
+/* ---- linux ---- */
+
+static char *freezer_file(const struct mcz_container *c, const char *name)
+{
+	return mcz_xasprintf("%s/%s", c->freezer, name);
+}
+
+/* Where the part of the cgroups root that mcz may create begins: below its own cgroup for a
+ * relative root, below the hierarchy's root for an absolute one. */
+static size_t root_base_len(const struct mcz_hierarchy *h, const char *cgroups_root)
+{
+	if (cgroups_root[0] == '/' || strcmp(h->own, "/") == 0)
+		return strlen(h->mount);
+	return strlen(h->mount) + strlen(h->own);
+}
+
+/* mkdir -p of the cgroups root, one level at a time (EEXIST is the common case). */
+static int make_root(struct mcz_container *c, struct mcz_error *err)
+{
+	_cleanup_free_ char *root = mcz_cgroup_root_path(&c->freezer_h, c->cfg.cgroups_root);
+	size_t start = root_base_len(&c->freezer_h, c->cfg.cgroups_root);
+	int r;
+
+	for (char *p = root + start + 1;; p++) {
+		bool last = *p == '\0';
+
+		if (*p != '/' && !last)
+			continue;
+		*p = '\0';
+		r = sys_cg_mkdir(c->s, root, 0755);
+		if (r < 0 && r != -EEXIST)
+			return mcz_error_sys(err, r, SYS_OP_cg_mkdir, root);
+		if (last)
+			return 0;
+		*p = '/';
+	}
+}
+
+/* The container's freezer cgroup. Another container's cleanup may remove an empty cgroups
+ * root between our mkdir of it and of our leaf (ENOENT): make the root again, a few times. */
+static int linux_prepare(struct mcz_container *c, struct mcz_error *err)
+{
+	int r = 0;
+
+	/* Recorded before the mkdirs: cleanup removes whatever a failure (even one reported
+	 * after taking effect) left. */
+	c->freezer_prepared = true;
+	c->freezer = mcz_cgroup_path(&c->freezer_h, c->cfg.cgroups_root, c->cfg.id);
+	for (int attempt = 0; attempt < 3; attempt++) {
+		r = make_root(c, err);
+		if (r < 0)
+			return r;
+		r = sys_cg_mkdir(c->s, c->freezer, 0755);
+		if (r != -ENOENT)
+			break;
+	}
+	if (r == -EEXIST) {
+		mcz_error_sys_msg(err, r, SYS_OP_cg_mkdir, c->freezer,
+				  "freezer cgroup '%s' already exists (run 'mcz recover')", c->freezer);
+		free(c->freezer);
+		c->freezer = NULL; /* not ours: never remove it */
+		return r;
+	}
+	if (r < 0)
+		return mcz_error_sys(err, r, SYS_OP_cg_mkdir, c->freezer);
+	return 0;
+}
+
+static int linux_isolate(struct mcz_container *c, struct mcz_error *err)
+{
+	_cleanup_free_ char *procs = freezer_file(c, "cgroup.procs");
+	char pid[32];
+	int r;
+
+	snprintf(pid, sizeof(pid), "%d", (int)c->child.pid);
+	r = sys_cg_write(c->s, procs, pid);
+	if (r < 0)
+		return mcz_error_sys(err, r, SYS_OP_cg_write, procs);
+	return 0;
+}
+
+static int read_tasks(struct mcz_container *c, char *buf, struct mcz_error *err)
+{
+	_cleanup_free_ char *procs = freezer_file(c, "cgroup.procs");
+	int r = sys_cg_read(c->s, procs, buf, PROCS_MAX);
+
+	/* ENOENT: an earlier destroy removed the cgroup before it failed: nothing lives there. */
+	if (r == -ENOENT) {
+		buf[0] = '\0';
+		return 0;
+	}
+	if (r < 0)
+		return mcz_error_sys(err, r, SYS_OP_cg_read, procs);
+	return r;
+}
+
+/* v1 freezing is asynchronous: FREEZING until every task has stopped. */
+static int freeze(struct mcz_container *c, struct mcz_error *err)
+{
+	_cleanup_free_ char *state = freezer_file(c, "freezer.state");
+	char buf[32];
+	int r = sys_cg_write(c->s, state, "FROZEN");
+
+	if (r < 0)
+		return mcz_error_sys(err, r, SYS_OP_cg_write, state);
+	for (int i = 0; i < FREEZE_POLLS; i++) {
+		r = sys_cg_read(c->s, state, buf, sizeof(buf));
+		if (r < 0)
+			return mcz_error_sys(err, r, SYS_OP_cg_read, state);
+		if (strncmp(buf, "FROZEN", 6) == 0)
+			return 0;
+		(void)sys_nanosleep(c->s, 10); /* an interrupted poll just polls sooner */
+	}
+	return mcz_error_fmt(err, -EBUSY, "freezer cgroup '%s' did not freeze", c->freezer);
+}
+
+static int thaw(struct mcz_container *c, struct mcz_error *err)
+{
+	_cleanup_free_ char *state = freezer_file(c, "freezer.state");
+	int r = sys_cg_write(c->s, state, "THAWED");
+
+	if (r < 0)
+		return mcz_error_sys(err, r, SYS_OP_cg_write, state);
+	return 0;
+}
+
+/* One round: freeze, SIGKILL every task, thaw (always, even after a failure). */
+static int kill_round(struct mcz_container *c, char *buf, struct mcz_error *err)
+{
+	int r = freeze(c, err);
+
+	if (r >= 0)
+		r = read_tasks(c, buf, err);
+	for (char *p = buf; r >= 0 && *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] != '\0'))
+		r = kill_quietly(c, (pid_t)atoi(p), SIGKILL, err);
+	int t = thaw(c, err);
+	return r < 0 ? r : t;
+}
+
+static int kill_freezer(struct mcz_container *c, struct mcz_error *err)
+{
+	_cleanup_free_ char *buf = mcz_xmalloc(PROCS_MAX);
+	int r;
+
+	for (int round = 0; round < KILL_ROUNDS; round++) {
+		r = read_tasks(c, buf, err);
+		if (r <= 0)
+			return r;
+		r = kill_round(c, buf, err);
+		if (r < 0)
+			return r;
+		/* pid 1 is our child: reap it so it does not linger as a zombie in the cgroup. */
+		if (!c->reaped) {
+			int status;
+			int w = sys_waitpid(c->s, c->child.pid, &status, WNOHANG);
+
+			if (w == c->child.pid) {
+				c->reaped = true;
+				c->status_known = true;
+				c->status = status;
+			}
+		}
+		(void)sys_nanosleep(c->s, 10);
+	}
+	return mcz_error_fmt(err, -EBUSY, "processes of freezer cgroup '%s' survived %d kill rounds",
+			     c->freezer, KILL_ROUNDS);
+}
+
+static int linux_kill(struct mcz_container *c, struct mcz_error *err)
+{
+	int r;
+
+	if ((c->clone_flags & CLONE_NEWPID) && !c->reaped) {
+		r = kill_quietly(c, c->child.pid, SIGKILL, err);
+		if (r >= 0)
+			r = mcz_reap(c, err);
+		if (r < 0)
+			return r;
+	}
+	if (c->freezer) {
+		r = kill_freezer(c, err);
+		if (r < 0)
+			return r;
+	}
+	if (!c->reaped) {
+		r = kill_quietly(c, c->child.pid, SIGKILL, err);
+		if (r < 0)
+			return r;
+	}
+	return mcz_reap(c, err);
+}
+
+/* rmdir of a cgroup whose last task just died can see EBUSY for a moment (the kernel
+ * releases the css asynchronously): retry with doubling sleeps within the budget. */
+static int rmdir_cgroup(struct mcz_container *c, const char *path, struct mcz_error *err)
+{
+	int slept = 0, nap = 10, r;
+
+	for (;;) {
+		r = sys_cg_rmdir(c->s, path);
+		if (r == 0 || r == -ENOENT)
+			return 0;
+		if (r != -EBUSY || slept >= RMDIR_BUDGET_MS)
+			return mcz_error_sys(err, r, SYS_OP_cg_rmdir, path);
+		(void)sys_nanosleep(c->s, nap);
+		slept += nap;
+		nap = nap * 2 > 500 ? 500 : nap * 2;
+	}
+}
+
+/* Remove the cgroups root's levels below mcz's own cgroup, deepest first, when empty: a level
+ * other containers still use (EBUSY, ENOTEMPTY) stays, and so does everything above it (then
+ * 1 is returned, so that a later destroy of this container tries again). Empty parents must
+ * not pile up (runc and crun leave them behind). */
+static int remove_root(struct mcz_container *c, struct mcz_error *err)
+{
+	_cleanup_free_ char *root = mcz_cgroup_root_path(&c->freezer_h, c->cfg.cgroups_root);
+	size_t base = root_base_len(&c->freezer_h, c->cfg.cgroups_root);
+
+	while (strlen(root) > base) {
+		int r = sys_cg_rmdir(c->s, root);
+
+		if (r == -EBUSY) {
+			/* In use by another container, or still releasing the child cgroup we just
+			 * removed (asynchronous in the kernel): one more try tells them apart. */
+			(void)sys_nanosleep(c->s, 10);
+			r = sys_cg_rmdir(c->s, root);
+		}
+		if (r == -EBUSY || r == -ENOTEMPTY)
+			return 1; /* in use: not an error, but not all gone either */
+		if (r < 0 && r != -ENOENT)
+			return mcz_error_sys(err, r, SYS_OP_cg_rmdir, root);
+		*strrchr(root, '/') = '\0';
+	}
+	return 0;
+}
+
+static int linux_cleanup(struct mcz_container *c, struct mcz_error *err)
+{
+	int r;
+
+	if (c->freezer) {
+		r = rmdir_cgroup(c, c->freezer, err);
+		if (r < 0)
+			return r;
+		free(c->freezer);
+		c->freezer = NULL;
+	}
+	if (!c->freezer_prepared)
+		return 0;
+	r = remove_root(c, err);
+	if (r == 0)
+		c->freezer_prepared = false;
+	return r < 0 ? r : 0;
+}
+
+const struct mcz_launcher mcz_launcher_linux = {
+	.name = "linux",
+	.prepare = linux_prepare,
+	.isolate = linux_isolate,
+	.kill = linux_kill,
+	.cleanup = linux_cleanup,
+};
+
+/* ---- posix ---- */
+
+static int nothing(struct mcz_container *c, struct mcz_error *err)
+{
+	(void)c;
+	(void)err;
+	return 0;
+}
+
+struct proc_stat {
+	pid_t pid, ppid, pgrp, session;
+};
+
+/* /proc/<pid>/stat: "pid (comm) state ppid pgrp session ..."; comm may hold spaces and
+ * parentheses, so parse from the last ')'. */
+static bool read_stat(struct mcz_container *c, pid_t pid, struct proc_stat *ret)
+{
+	char path[64], buf[1024];
+	const char *p;
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	n = sys_proc_read(c->s, path, buf, sizeof(buf));
+	if (n <= 0 || !(p = strrchr(buf, ')')))
+		return false; /* gone meanwhile */
+	ret->pid = pid;
+	return sscanf(p + 1, " %*c %d %d %d", &ret->ppid, &ret->pgrp, &ret->session) == 3;
+}
+
+/* Kill what belongs to the container: its session, and descendants of pid 1 (by ppid,
+ * iterated until no new member appears). Returns how many were signalled. */
+static int kill_members(struct mcz_container *c, pid_t *pids, int n, struct mcz_error *err)
+{
+	_cleanup_free_ struct proc_stat *st = mcz_xcalloc((size_t)n, sizeof(*st));
+	_cleanup_free_ bool *member = mcz_xcalloc((size_t)n, sizeof(*member));
+	int killed = 0;
+	bool grew = true;
+
+	for (int i = 0; i < n; i++)
+		if (!read_stat(c, pids[i], &st[i]))
+			st[i].pid = 0;
+	while (grew) {
+		grew = false;
+		for (int i = 0; i < n; i++) {
+			if (member[i] || !st[i].pid)
+				continue;
+			bool in = st[i].session == c->child.pid || st[i].pid == c->child.pid;
+
+			for (int j = 0; !in && j < n; j++)
+				in = member[j] && st[j].pid == st[i].ppid;
+			if (in)
+				member[i] = grew = true;
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		if (!member[i])
+			continue;
+		int r = kill_quietly(c, st[i].pid, SIGKILL, err);
+		if (r < 0)
+			return r;
+		killed++;
+	}
+	return killed;
+}
+
+static int posix_kill(struct mcz_container *c, struct mcz_error *err)
+{
+	_cleanup_free_ pid_t *pids = mcz_xcalloc(PROCS_MAX, sizeof(*pids));
+	int r = kill_quietly(c, -c->child.pid, SIGKILL, err);
+
+	for (int round = 0; r >= 0 && round < KILL_ROUNDS; round++) {
+		int n = sys_proc_list(c->s, pids, PROCS_MAX);
+
+		if (n < 0)
+			return mcz_error_sys(err, n, SYS_OP_proc_list, "/proc");
+		if (!c->reaped) {
+			/* a zombie pid 1 still counts as a member: reap it first */
+			int status, w = sys_waitpid(c->s, c->child.pid, &status, WNOHANG);
+
+			if (w == c->child.pid) {
+				c->reaped = true;
+				c->status_known = true;
+				c->status = status;
+			}
+		}
+		r = kill_members(c, pids, n, err);
+		if (r == 0)
+			break;
+		(void)sys_nanosleep(c->s, 10);
+	}
+	if (r < 0)
+		return r;
+	return mcz_reap(c, err);
+}
+
+const struct mcz_launcher mcz_launcher_posix = {
+	.name = "posix",
+	.prepare = nothing,
+	.isolate = nothing,
+	.kill = posix_kill,
+	.cleanup = nothing,
+};
+
+int mcz_launcher_parse(const char *name, bool root, const struct mcz_launcher **ret,
+		       struct mcz_error *err)
+{
+	if (!name)
+		*ret = root ? &mcz_launcher_linux : &mcz_launcher_posix;
+	else if (strcmp(name, "linux") == 0)
+		*ret = &mcz_launcher_linux;
+	else if (strcmp(name, "posix") == 0)
+		*ret = &mcz_launcher_posix;
+	else
+		return mcz_error_fmt(err, -EINVAL, "unknown launcher '%s' (linux or posix)", name);
+	return 0;
+}

@@ -1,0 +1,156 @@
+/* runtime.c — see runtime.h. */
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/fsutil.h"
+#include "core/isolator.h"
+#include "core/launcher.h"
+#include "core/runtime.h"
+#include "core/util.h"
+
+/* Every file an entry may hold, temporaries of interrupted atomic writes included. */
+static const char *const runtime_files[] = {
+	"config.json", "config.json.tmp", "state", "state.tmp", "pid", "pid.tmp",
+	"supervisor.pid", "supervisor.pid.tmp", "termination.json.tmp", "lock",
+};
+
+char *mcz_runtime_container_dir(const struct mcz_container *c)
+{
+	return mcz_xasprintf("%s/containers/%s", c->cfg.runtime_dir, c->cfg.id);
+}
+
+static json_t *strv_json(char *const *v)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; v && v[i]; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+char *mcz_config_json(const struct mcz_container *c)
+{
+	const struct mcz_config *cfg = &c->cfg;
+	json_t *o = json_object(), *iso = json_array(), *vols = json_array();
+	char *text;
+
+	for (size_t i = 0; i < cfg->n_isolators; i++)
+		json_array_append_new(iso, json_string(cfg->isolators[i]->name));
+	for (size_t i = 0; i < cfg->n_volumes; i++)
+		json_array_append_new(vols, json_pack("{s:s, s:s?, s:s}", "container_path",
+						      cfg->volumes[i].container_path, "host_path",
+						      cfg->volumes[i].host_path, "mode",
+						      cfg->volumes[i].mode == MCZ_VOLUME_RO ? "RO" : "RW"));
+	json_object_set_new(o, "container_id", json_string(cfg->id));
+	json_object_set_new(o, "isolation", iso);
+	json_object_set_new(o, "launcher", json_string(cfg->launcher->name));
+	json_object_set_new(o, "volumes", vols);
+	json_object_set_new(o, "sandbox", json_string(cfg->sandbox));
+	json_object_set_new(o, "runtime_dir", json_string(cfg->runtime_dir));
+	if (c->freezer)
+		json_object_set_new(o, "freezer_cgroup", json_string(c->freezer));
+	if (cfg->user)
+		json_object_set_new(o, "user", json_string(cfg->user));
+	json_object_set_new(o, "command", strv_json(cfg->argv));
+	json_object_set_new(o, "env", strv_json(cfg->env));
+	text = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
+	json_decref(o);
+	if (!text)
+		abort(); /* jansson fails only on allocation */
+	char *out = mcz_xasprintf("%s\n", text);
+	free(text);
+	return out;
+}
+
+int mcz_runtime_write(struct mcz_container *c, const char *name, const char *content,
+		      struct mcz_error *err)
+{
+	_cleanup_free_ char *dir = mcz_runtime_container_dir(c);
+
+	return mcz_write_atomic(c->s, dir, name, content, err);
+}
+
+int mcz_runtime_set_state(struct mcz_container *c, enum mcz_state state, struct mcz_error *err)
+{
+	_cleanup_free_ char *text = mcz_xasprintf("%s\n", mcz_state_name(state));
+	int r = mcz_runtime_write(c, "state", text, err);
+
+	if (r >= 0)
+		c->state = state;
+	return r;
+}
+
+static int take_lock(struct mcz_container *c, const char *dir, struct mcz_error *err)
+{
+	_cleanup_free_ char *path = mcz_xasprintf("%s/lock", dir);
+	int fd, r;
+
+	fd = sys_openat(c->s, AT_FDCWD, path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return mcz_error_sys(err, fd, SYS_OP_openat, path);
+	c->lock_fd = fd;
+	r = sys_flock(c->s, fd, LOCK_EX | LOCK_NB);
+	if (r < 0)
+		return mcz_error_sys(err, r, SYS_OP_flock, path);
+	return 0;
+}
+
+int mcz_runtime_create(struct mcz_container *c, struct mcz_error *err)
+{
+	_cleanup_free_ char *containers = mcz_xasprintf("%s/containers", c->cfg.runtime_dir);
+	_cleanup_free_ char *dir = mcz_runtime_container_dir(c);
+	_cleanup_free_ char *config = NULL;
+	int r;
+
+	r = mcz_mkdir_p(c->s, containers, 0755, NULL, err);
+	if (r < 0)
+		return r;
+	/* Recorded before the mkdir, so that a failure that still made it is cleaned up; an
+	 * entry that already existed is another container's and is never ours to remove. */
+	c->runtime_created = true;
+	r = sys_mkdirat(c->s, AT_FDCWD, dir, 0700);
+	if (r == -EEXIST) {
+		c->runtime_created = false;
+		return mcz_error_sys_msg(err, r, SYS_OP_mkdirat, dir, "container '%s' already exists ('%s')",
+					 c->cfg.id, dir);
+	}
+	if (r < 0)
+		return mcz_error_sys(err, r, SYS_OP_mkdirat, dir);
+	r = take_lock(c, dir, err);
+	if (r < 0)
+		return r;
+	config = mcz_config_json(c);
+	return mcz_runtime_write(c, "config.json", config, err);
+}
+
+/* Best effort for every file; the first failure is kept. */
+int mcz_runtime_remove(struct mcz_container *c, bool keep_termination, struct mcz_error *err)
+{
+	_cleanup_free_ char *dir = NULL;
+	int r = 0;
+
+	if (!c->runtime_created)
+		return 0;
+	dir = mcz_runtime_container_dir(c);
+	for (size_t i = 0; i < MCZ_ARRAY_SIZE(runtime_files); i++) {
+		_cleanup_free_ char *p = mcz_xasprintf("%s/%s", dir, runtime_files[i]);
+		int q = mcz_remove(c->s, p, 0, err);
+
+		r = r < 0 ? r : q;
+	}
+	if (c->lock_fd >= 0) {
+		(void)sys_close(c->s, c->lock_fd); /* the lock file is gone; nothing to flush */
+		c->lock_fd = -1;
+	}
+	if (keep_termination)
+		return r;
+	_cleanup_free_ char *term = mcz_xasprintf("%s/termination.json", dir);
+	int q = mcz_remove(c->s, term, 0, err);
+	r = r < 0 ? r : q;
+	q = mcz_remove(c->s, dir, AT_REMOVEDIR, err);
+	r = r < 0 ? r : q;
+	if (r >= 0)
+		c->runtime_created = false;
+	return r;
+}

@@ -1,0 +1,29 @@
+/*
+ * runtime.h — mcz's own state for a container: <runtime_dir>/containers/<id>/ holding
+ * config.json, state, pid, termination.json and a lock file (SPEC §8). Every write is
+ * atomic (write a temporary, rename over); no fsync, since the runtime dir must survive a
+ * crash of mcz, not a reboot.
+ */
+#ifndef MCZ_CORE_RUNTIME_H
+#define MCZ_CORE_RUNTIME_H
+
+#include "core/container.h"
+
+/* Create the container's directory (an existing one is "already exists"), take its lock and
+ * write config.json. */
+int mcz_runtime_create(struct mcz_container *c, struct mcz_error *err);
+
+int mcz_runtime_set_state(struct mcz_container *c, enum mcz_state state, struct mcz_error *err);
+int mcz_runtime_write(struct mcz_container *c, const char *name, const char *content,
+		      struct mcz_error *err);
+
+/* Remove the runtime entry: every file (termination.json too unless keep_termination), then
+ * the directory when empty. Accepts a never-created entry. */
+int mcz_runtime_remove(struct mcz_container *c, bool keep_termination, struct mcz_error *err);
+
+char *mcz_runtime_container_dir(const struct mcz_container *c);
+
+/* config.json: isolators, launcher, volumes, sandbox, cgroup paths, user, command. */
+char *mcz_config_json(const struct mcz_container *c);
+
+#endif

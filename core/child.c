@@ -165,6 +165,13 @@ int mcz_child_main(struct sys *s, void *arg, struct sys_child_report *report)
 	r = sys_sigprocmask(s, SIG_SETMASK, &none, NULL);
 	if (r < 0)
 		return report_failure(report, r, SYS_OP_sigprocmask, NULL);
+	/* Into the launcher's cgroups before anything else can run or fork (launchers.c says
+	 * why the child moves itself): "0" is the writing thread, and it is the only one. */
+	for (size_t i = 0; i < c->n_cgroup_joins; i++) {
+		r = sys_cg_write(s, c->cgroup_joins[i], "0");
+		if (r < 0)
+			return report_failure(report, r, SYS_OP_cg_write, c->cgroup_joins[i]);
+	}
 	r = sys_setsid(s);
 	if (r < 0)
 		return report_failure(report, r, SYS_OP_setsid, NULL);

@@ -70,6 +70,9 @@ struct mcz_container *mcz_container_free(struct mcz_container *c)
 	strv_free(c->envp);
 	mcz_hierarchy_done(&c->freezer_h);
 	mcz_mount_plan_done(&c->plan);
+	for (size_t i = 0; i < c->n_cgroup_joins; i++)
+		free(c->cgroup_joins[i]);
+	free(c->cgroup_joins);
 	free(c->pidns_dir);
 	free(c->freezer);
 	free(c->pidns_handle);

@@ -81,10 +81,13 @@ struct mcz_container {
 	/* built by the isolators' prepare, carried out by the child */
 	unsigned long clone_flags;
 	struct mcz_mount_plan plan;
+	char **cgroup_joins;    /* v1 "tasks" files the child writes "0" to, first thing */
+	size_t n_cgroup_joins;
 	char *pidns_dir; /* <runtime_dir>/pidns: masked in the container */
 
 	/* what exists, so that destroy undoes exactly that */
 	bool runtime_created;
+	unsigned runtime_files; /* which runtime files may exist (core/runtime.c) */
 	int lock_fd;
 	bool freezer_prepared;  /* the linux launcher's prepare ran (the cgroups root may exist) */
 	char *freezer;          /* the launcher's freezer cgroup, once its mkdir was tried */

@@ -4,38 +4,49 @@
 #include "core/fsutil.h"
 #include "core/util.h"
 
+/* Directories usually exist already: try the leaf first and walk up only on ENOENT (one call
+ * instead of one per component). */
+static int mkdir_parents(struct sys *s, char *p, mode_t mode, bool *ret_created, struct mcz_error *err)
+{
+	int r = sys_mkdirat(s, AT_FDCWD, p, mode);
+	char *slash;
+
+	if (r == -ENOENT && (slash = strrchr(p, '/')) && slash != p) {
+		*slash = '\0';
+		r = mkdir_parents(s, p, 0755, NULL, err);
+		*slash = '/';
+		if (r < 0)
+			return r;
+		r = sys_mkdirat(s, AT_FDCWD, p, mode);
+	}
+	if (r < 0 && r != -EEXIST)
+		return mcz_error_sys(err, r, SYS_OP_mkdirat, p);
+	if (ret_created)
+		*ret_created = r == 0;
+	return 0;
+}
+
 int mcz_mkdir_p(struct sys *s, const char *path, mode_t mode, bool *ret_created,
 		struct mcz_error *err)
 {
 	_cleanup_free_ char *p = mcz_xstrdup(path);
+	size_t len = strlen(p);
 	struct stat st;
-	int r = 0;
+	bool created = false;
+	int r;
 
+	while (len > 1 && p[len - 1] == '/')
+		p[--len] = '\0';
+	r = mkdir_parents(s, p, mode, &created, err);
 	if (ret_created)
-		*ret_created = false;
-	for (char *c = p + 1;; c++) {
-		bool leaf = *c == '\0';
-
-		if (*c != '/' && !leaf)
-			continue;
-		*c = '\0';
-		r = sys_mkdirat(s, AT_FDCWD, p, leaf ? mode : 0755);
-		if (r < 0 && r != -EEXIST)
-			return mcz_error_sys(err, r, SYS_OP_mkdirat, p);
-		if (leaf)
-			break;
-		*c = '/';
-	}
-	if (r == 0) {
-		if (ret_created)
-			*ret_created = true;
-		return 0;
-	}
-	r = sys_fstatat(s, AT_FDCWD, path, &st, 0);
+		*ret_created = created;
+	if (r < 0 || created)
+		return r;
+	r = sys_fstatat(s, AT_FDCWD, p, &st, 0);
 	if (r < 0)
-		return mcz_error_sys(err, r, SYS_OP_fstatat, path);
+		return mcz_error_sys(err, r, SYS_OP_fstatat, p);
 	if (!S_ISDIR(st.st_mode))
-		return mcz_error_sys(err, -ENOTDIR, SYS_OP_mkdirat, path);
+		return mcz_error_sys(err, -ENOTDIR, SYS_OP_mkdirat, p);
 	return 0;
 }
 
@@ -78,6 +89,30 @@ int mcz_write_atomic(struct sys *s, const char *dir, const char *name, const cha
 	}
 	if (r < 0)
 		(void)sys_unlinkat(s, AT_FDCWD, tmp, 0); /* best effort: the error above says why */
+	return r;
+}
+
+int mcz_symlink_atomic(struct sys *s, const char *dir, const char *name, const char *target,
+		       struct mcz_error *err)
+{
+	_cleanup_free_ char *tmp = mcz_xasprintf("%s/%s.tmp", dir, name);
+	_cleanup_free_ char *dst = mcz_xasprintf("%s/%s", dir, name);
+	int r = sys_symlinkat(s, target, AT_FDCWD, tmp);
+
+	if (r == -EEXIST) {
+		/* left by an interrupted earlier write */
+		r = mcz_remove(s, tmp, 0, err);
+		if (r < 0)
+			return r;
+		r = sys_symlinkat(s, target, AT_FDCWD, tmp);
+	}
+	if (r < 0)
+		return mcz_error_sys(err, r, SYS_OP_symlinkat, tmp);
+	r = sys_renameat(s, AT_FDCWD, tmp, AT_FDCWD, dst);
+	if (r < 0) {
+		mcz_error_sys(err, r, SYS_OP_renameat, dst);
+		(void)sys_unlinkat(s, AT_FDCWD, tmp, 0); /* best effort: the error above says why */
+	}
 	return r;
 }
 

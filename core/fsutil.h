@@ -18,6 +18,13 @@ int mcz_mkdir_p(struct sys *s, const char *path, mode_t mode, bool *ret_created,
 int mcz_write_atomic(struct sys *s, const char *dir, const char *name, const char *content,
 		     struct mcz_error *err);
 
+/* Point the symlink dir/name at `target` atomically (a symlink dir/name.tmp renamed over it).
+ * For small, often-rewritten values such as a state: a symlink has no data blocks, so the
+ * rename never waits for data to reach the disk (ext4 flushes a replaced file's data on
+ * rename: auto_da_alloc); readers use readlink. */
+int mcz_symlink_atomic(struct sys *s, const char *dir, const char *name, const char *target,
+		       struct mcz_error *err);
+
 /* unlink, or rmdir with AT_REMOVEDIR; "already gone" (ENOENT) is success. */
 int mcz_remove(struct sys *s, const char *path, int flags, struct mcz_error *err);
 

@@ -9,11 +9,21 @@
 #include "core/runtime.h"
 #include "core/util.h"
 
-/* Every file an entry may hold, temporaries of interrupted atomic writes included. */
+/* The files of an entry; c->runtime_files has bit i set once file i may exist, and bit
+ * i + RUNTIME_TMP_SHIFT once a failed write may have left its temporary behind. Removal
+ * touches only those: no failing unlink for files that were never written. */
 static const char *const runtime_files[] = {
-	"config.json", "config.json.tmp", "state", "state.tmp", "pid", "pid.tmp",
-	"supervisor.pid", "supervisor.pid.tmp", "termination.json.tmp", "lock",
+	"config.json", "state", "pid", "supervisor.pid", "termination.json", "lock",
 };
+#define RUNTIME_TMP_SHIFT 16
+
+static unsigned file_bit(const char *name)
+{
+	for (unsigned i = 0; i < MCZ_ARRAY_SIZE(runtime_files); i++)
+		if (strcmp(runtime_files[i], name) == 0)
+			return 1u << i;
+	abort(); /* a file missing from the table is a bug */
+}
 
 char *mcz_runtime_container_dir(const struct mcz_container *c)
 {
@@ -67,14 +77,26 @@ int mcz_runtime_write(struct mcz_container *c, const char *name, const char *con
 		      struct mcz_error *err)
 {
 	_cleanup_free_ char *dir = mcz_runtime_container_dir(c);
+	int r;
 
-	return mcz_write_atomic(c->s, dir, name, content, err);
+	c->runtime_files |= file_bit(name); /* before the write: it may take effect and fail */
+	r = mcz_write_atomic(c->s, dir, name, content, err);
+	if (r < 0)
+		c->runtime_files |= file_bit(name) << RUNTIME_TMP_SHIFT;
+	return r;
 }
 
+/* `state` is a symlink to the state's name (readlink gives "RUNNING"): it is rewritten at
+ * every transition, and a symlink's rename costs no data flush (see mcz_symlink_atomic). */
 int mcz_runtime_set_state(struct mcz_container *c, enum mcz_state state, struct mcz_error *err)
 {
-	_cleanup_free_ char *text = mcz_xasprintf("%s\n", mcz_state_name(state));
-	int r = mcz_runtime_write(c, "state", text, err);
+	_cleanup_free_ char *dir = mcz_runtime_container_dir(c);
+	int r;
+
+	c->runtime_files |= file_bit("state");
+	r = mcz_symlink_atomic(c->s, dir, "state", mcz_state_name(state), err);
+	if (r < 0)
+		c->runtime_files |= file_bit("state") << RUNTIME_TMP_SHIFT;
 
 	if (r >= 0)
 		c->state = state;
@@ -86,6 +108,7 @@ static int take_lock(struct mcz_container *c, const char *dir, struct mcz_error 
 	_cleanup_free_ char *path = mcz_xasprintf("%s/lock", dir);
 	int fd, r;
 
+	c->runtime_files |= file_bit("lock");
 	fd = sys_openat(c->s, AT_FDCWD, path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return mcz_error_sys(err, fd, SYS_OP_openat, path);
@@ -124,19 +147,38 @@ int mcz_runtime_create(struct mcz_container *c, struct mcz_error *err)
 	return mcz_runtime_write(c, "config.json", config, err);
 }
 
+static int remove_file(struct mcz_container *c, const char *dir, unsigned i, bool tmp,
+		       struct mcz_error *err)
+{
+	_cleanup_free_ char *p = mcz_xasprintf("%s/%s%s", dir, runtime_files[i], tmp ? ".tmp" : "");
+
+	return mcz_remove(c->s, p, 0, err);
+}
+
 /* Best effort for every file; the first failure is kept. */
 int mcz_runtime_remove(struct mcz_container *c, bool keep_termination, struct mcz_error *err)
 {
 	_cleanup_free_ char *dir = NULL;
+	unsigned keep = keep_termination ? file_bit("termination.json") : 0;
 	int r = 0;
 
 	if (!c->runtime_created)
 		return 0;
 	dir = mcz_runtime_container_dir(c);
-	for (size_t i = 0; i < MCZ_ARRAY_SIZE(runtime_files); i++) {
-		_cleanup_free_ char *p = mcz_xasprintf("%s/%s", dir, runtime_files[i]);
-		int q = mcz_remove(c->s, p, 0, err);
+	for (unsigned i = 0; i < MCZ_ARRAY_SIZE(runtime_files); i++) {
+		unsigned bit = 1u << i;
+		int q = 0;
 
+		if ((c->runtime_files & bit) && !(keep & bit)) {
+			q = remove_file(c, dir, i, false, err);
+			if (q >= 0)
+				c->runtime_files &= ~bit;
+		}
+		if (q >= 0 && (c->runtime_files & (bit << RUNTIME_TMP_SHIFT))) {
+			q = remove_file(c, dir, i, true, err);
+			if (q >= 0)
+				c->runtime_files &= ~(bit << RUNTIME_TMP_SHIFT);
+		}
 		r = r < 0 ? r : q;
 	}
 	if (c->lock_fd >= 0) {
@@ -145,10 +187,7 @@ int mcz_runtime_remove(struct mcz_container *c, bool keep_termination, struct mc
 	}
 	if (keep_termination)
 		return r;
-	_cleanup_free_ char *term = mcz_xasprintf("%s/termination.json", dir);
-	int q = mcz_remove(c->s, term, 0, err);
-	r = r < 0 ? r : q;
-	q = mcz_remove(c->s, dir, AT_REMOVEDIR, err);
+	int q = mcz_remove(c->s, dir, AT_REMOVEDIR, err);
 	r = r < 0 ? r : q;
 	if (r >= 0)
 		c->runtime_created = false;

@@ -307,6 +307,26 @@ static int model_mkdirat(struct fake *f, const struct sys_call *c)
 	return 0;
 }
 
+/* symlink(2): never follows an existing last component; a new link is 0777 root:root. */
+static int model_symlinkat(struct fake *f, const struct sys_call *c)
+{
+	struct last lk;
+	struct fnode *n;
+	int r = fake_lookup_last(f, ARG_INT(c, 1), ARG_STR(c, 2), 0, 0, &lk);
+
+	if (r < 0)
+		return r;
+	if (lk.type != LAST_NORM || fnode_child(lk.dir.n, lk.name))
+		return -EEXIST;
+	if (lk.dir.n->dead)
+		return -ENOENT;
+	if (is_rdonly(&lk.dir))
+		return -EROFS;
+	n = node_create(f, &lk, FN_LNK, 0777);
+	n->target = mcz_xstrdup(ARG_STR(c, 0));
+	return 0;
+}
+
 /* fchmodat(2): the syscall follows symlinks and takes no flags. */
 static int model_fchmodat(struct fake *f, const struct sys_call *c)
 {

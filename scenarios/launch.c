@@ -268,7 +268,7 @@ static void test_launch__destroy_order_is_spec_order(void **state)
 		"execve(\"/bin/exit3\"",
 		"sigtimedwait(",
 		"waitpid(1001,",                                /* pid 1 reaped: its status kept */
-		"write(",                                       /* state DESTROYING */
+		"symlinkat(\"DESTROYING\"",                    /* state DESTROYING */
 		"umount2(\"" RT "/pidns/c1\", MNT_DETACH)",     /* namespaces/pid cleanup (reverse order) */
 		"unlinkat(AT_FDCWD, \"" RT "/pidns/c1\", 0)",
 		"cg_rmdir(\"" FREEZER OWN "/mcz/c1\")",          /* then the launcher's freezer */

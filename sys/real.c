@@ -214,6 +214,13 @@ static int real_write(struct sys *s, int fd, const void *buf, size_t len)
 	return n < 0 ? -errno : (int)n;
 }
 
+static int real_symlinkat(struct sys *s, const char *target, int newdirfd, const char *linkpath)
+{
+	(void)s;
+	fiu_return_on("sys/fs/symlinkat", -fault_errno(EACCES));
+	return zero_or_errno(symlinkat(target, newdirfd, linkpath));
+}
+
 static int real_renameat(struct sys *s, int olddirfd, const char *oldpath, int newdirfd, const char *newpath)
 {
 	(void)s;

@@ -75,6 +75,7 @@
  *     UMOUNT_NOFOLLOW. Errnos: EBUSY EINVAL (not a mount point) ENOENT EPERM.
  * read(fd, buf, size) / write(fd, buf, len)  read(2)/write(2); return the byte count (a short
  *     count is not an error). Fake: files hold no data except what write() put there.
+ * symlinkat(target, newdirfd, linkpath)     symlink(2): a new symlink (EEXIST if linkpath exists).
  * renameat(olddirfd, old, newdirfd, new)    renameat(2): replaces new atomically.
  * flock(fd, op)                             flock(2): LOCK_EX/LOCK_SH/LOCK_UN, |LOCK_NB.
  * chdir(path)                               chdir(2) of the calling process.
@@ -226,6 +227,8 @@ struct sys_passwd {
 	  (fd, buf, size))                                                                      \
 	X(write, fs, "n:dBz", (EIO, ENOSPC, EDQUOT, EBADF, EPIPE, EINTR), "write",             \
 	  (int fd, const void *buf, size_t len), (fd, buf, len))                                \
+	X(symlinkat, fs, "i:sdP", (EACCES, EEXIST, ENOENT, ENOSPC, ENOTDIR, EROFS, EDQUOT), "symlink", \
+	  (const char *target, int newdirfd, const char *linkpath), (target, newdirfd, linkpath)) \
 	X(renameat, fs, "i:dPdP", (EACCES, EBUSY, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY, EROFS, EXDEV), \
 	  "rename", (int olddirfd, const char *oldpath, int newdirfd, const char *newpath),    \
 	  (olddirfd, oldpath, newdirfd, newpath))                                               \

@@ -322,6 +322,25 @@ static void test_fake__final_symlink_matches_kernel(void **state)
 	}
 }
 
+/* symlink(2): a new link, EEXIST on any existing name; rename(2) then replaces atomically. */
+static void test_fake__symlinkat_and_rename_over(void **state)
+{
+	struct fake *f = F(state);
+	struct sys *s = S(state);
+	char buf[32];
+	int n;
+
+	fake_add_dir(f, "/d", 0755, 0, 0);
+	assert_int_equal(sys_symlinkat(s, "PREPARING", AT_FDCWD, "/d/state"), 0);
+	assert_int_equal(sys_symlinkat(s, "X", AT_FDCWD, "/d/state"), -EEXIST);
+	assert_int_equal(sys_symlinkat(s, "RUNNING", AT_FDCWD, "/d/state.tmp"), 0);
+	assert_int_equal(sys_renameat(s, AT_FDCWD, "/d/state.tmp", AT_FDCWD, "/d/state"), 0);
+	n = sys_readlinkat(s, AT_FDCWD, "/d/state", buf, sizeof(buf));
+	assert_int_equal(n, 7);
+	assert_memory_equal(buf, "RUNNING", 7);
+	assert_int_equal(sys_symlinkat(s, "x", AT_FDCWD, "/nope/l"), -ENOENT);
+}
+
 static void test_fake__open_directory_on_file(void **state)
 {
 	fake_add_file(F(state), "/f", 0644, 0, 0);
@@ -1865,6 +1884,7 @@ static const struct CMUnitTest fake_model_tests[] = {
 	T(test_fake__open_creat_excl_eexist_on_dangling),
 	T(test_fake__open_nofollow_symlink),
 	T(test_fake__final_symlink_matches_kernel),
+	T(test_fake__symlinkat_and_rename_over),
 	T(test_fake__open_directory_on_file),
 	T(test_fake__openat2_beneath_exdev),
 	T(test_fake__openat2_no_symlinks_eloop),

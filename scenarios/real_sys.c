@@ -460,6 +460,7 @@ static int call_op(struct sys *s, enum sys_op op)
 	case SYS_OP_umount2: return sys_umount2(s, nowhere, 0);
 	case SYS_OP_read: return sys_read(s, -1, buf, sizeof(buf));
 	case SYS_OP_write: return sys_write(s, -1, "x", 1);
+	case SYS_OP_symlinkat: return sys_symlinkat(s, "x", -1, "y");
 	case SYS_OP_renameat: return sys_renameat(s, -1, "x", -1, "y");
 	case SYS_OP_flock: return sys_flock(s, -1, LOCK_SH | LOCK_NB);
 	case SYS_OP_chdir: return sys_chdir(s, nowhere);

@@ -289,20 +289,31 @@ static int model_openat2(struct fake *f, const struct sys_call *c)
 /* mkdir(2): the mode is masked by the umask; besides the permission bits only S_ISVTX is
  * honoured (NOTES). Any existing name, a dangling symlink too, is EEXIST — and EEXIST
  * wins over EROFS (filename_create()). */
+/* Where mkdir(2) or symlink(2) makes a new name: any existing name is EEXIST (a final symlink
+ * is not followed), a removed directory ENOENT, a read-only mount EROFS. */
+static int lookup_new(struct fake *f, int dirfd, const char *path, struct last *ret)
+{
+	int r = fake_lookup_last(f, dirfd, path, 0, 0, ret);
+
+	if (r < 0)
+		return r;
+	if (ret->type != LAST_NORM || fnode_child(ret->dir.n, ret->name))
+		return -EEXIST;
+	if (ret->dir.n->dead)
+		return -ENOENT;
+	if (is_rdonly(&ret->dir))
+		return -EROFS;
+	return 0;
+}
+
 static int model_mkdirat(struct fake *f, const struct sys_call *c)
 {
 	mode_t mode = ARG_UINT(c, 2);
 	struct last lk;
-	int r = fake_lookup_last(f, ARG_INT(c, 0), ARG_STR(c, 1), 0, 0, &lk);
+	int r = lookup_new(f, ARG_INT(c, 0), ARG_STR(c, 1), &lk);
 
 	if (r < 0)
 		return r;
-	if (lk.type != LAST_NORM || fnode_child(lk.dir.n, lk.name))
-		return -EEXIST;
-	if (lk.dir.n->dead)
-		return -ENOENT;
-	if (is_rdonly(&lk.dir))
-		return -EROFS;
 	node_create(f, &lk, FN_DIR, mode & ~f->umask & 01777);
 	return 0;
 }
@@ -312,16 +323,10 @@ static int model_symlinkat(struct fake *f, const struct sys_call *c)
 {
 	struct last lk;
 	struct fnode *n;
-	int r = fake_lookup_last(f, ARG_INT(c, 1), ARG_STR(c, 2), 0, 0, &lk);
+	int r = lookup_new(f, ARG_INT(c, 1), ARG_STR(c, 2), &lk);
 
 	if (r < 0)
 		return r;
-	if (lk.type != LAST_NORM || fnode_child(lk.dir.n, lk.name))
-		return -EEXIST;
-	if (lk.dir.n->dead)
-		return -ENOENT;
-	if (is_rdonly(&lk.dir))
-		return -EROFS;
 	n = node_create(f, &lk, FN_LNK, 0777);
 	n->target = mcz_xstrdup(ARG_STR(c, 0));
 	return 0;

@@ -36,18 +36,6 @@
 #define AT_RECURSIVE 0x8000
 #endif
 
-#define EXPECT_ERR(call, err)                                                                   \
-	do {                                                                                    \
-		int got_ = (call);                                                              \
-		REAL_ASSERT(got_ == -(err), "%s: expected -%s, got %d (%s)", #call, strerrorname_np(err), \
-			    got_, got_ < 0 ? strerrorname_np(-got_) : "success");               \
-	} while (0)
-
-#define EXPECT_OK(call)                                                                         \
-	do {                                                                                    \
-		int got_ = (call);                                                              \
-		REAL_ASSERT(got_ >= 0, "%s: expected success, got %s", #call, strerrorname_np(-got_)); \
-	} while (0)
 
 /* Reap pid whatever happens; returns its wait status, or -1. */
 static int kill_and_reap(pid_t pid)

@@ -68,19 +68,6 @@ static int real_env_done(struct real_env *e)
 		REAL_ASSERT(env_r_ == 0, "temp dir: %s", strerror(-env_r_));                    \
 	} while (0)
 
-/* Expect `call` to return -err. */
-#define EXPECT_ERR(call, err)                                                                   \
-	do {                                                                                    \
-		int got_ = (call);                                                              \
-		REAL_ASSERT(got_ == -(err), "%s: expected -%s, got %d (%s)", #call, strerrorname_np(err), \
-			    got_, got_ < 0 ? strerrorname_np(-got_) : "success");               \
-	} while (0)
-
-#define EXPECT_OK(call)                                                                         \
-	do {                                                                                    \
-		int got_ = (call);                                                              \
-		REAL_ASSERT(got_ >= 0, "%s: expected success, got %s", #call, strerrorname_np(-got_)); \
-	} while (0)
 
 REAL_TEST(sys_mkdirat__eexist, 10)
 {

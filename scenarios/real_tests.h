@@ -21,6 +21,7 @@
 #define MCZ_SCENARIOS_REAL_TESTS_H
 
 #include <stddef.h>
+#include <string.h> /* strerrorname_np */
 
 #define REAL_PASS 0
 #define REAL_SKIP 77
@@ -50,6 +51,20 @@ struct real_test {
 			real_assert_failed(__FILE__, __LINE__, #cond, fmt, ##__VA_ARGS__);      \
 			return 1;                                                               \
 		}                                                                               \
+	} while (0)
+
+/* Expect a sys op (or any -errno call) to fail with -err, or to succeed. */
+#define EXPECT_ERR(call, err)                                                                   \
+	do {                                                                                    \
+		int got_ = (call);                                                              \
+		REAL_ASSERT(got_ == -(err), "%s: expected -%s, got %d (%s)", #call, strerrorname_np(err), \
+			    got_, got_ < 0 ? strerrorname_np(-got_) : "success");               \
+	} while (0)
+
+#define EXPECT_OK(call)                                                                         \
+	do {                                                                                    \
+		int got_ = (call);                                                              \
+		REAL_ASSERT(got_ >= 0, "%s: expected success, got %s", #call, strerrorname_np(-got_)); \
 	} while (0)
 
 /* Returns 0 when root, else REAL_SKIP with the reason recorded:

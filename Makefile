@@ -72,7 +72,7 @@ $(BUILD)/realtests: $(call obj,$(sort $(REAL_SRC))) $(FAKELIB) $(LIB)
 
 # ---- dependencies -------------------------------------------------------------------------
 
-DEPS_PKGS := build-essential pkg-config libcmocka-dev libfiu-dev fiu-utils libjansson-dev \
+DEPS_PKGS := build-essential pkg-config libcmocka-dev libfiu-dev fiu-utils libjansson-dev procps \
              lcov gcovr valgrind
 
 .PHONY: deps

@@ -73,7 +73,7 @@ $(BUILD)/realtests: $(call obj,$(sort $(REAL_SRC))) $(FAKELIB) $(LIB)
 # ---- dependencies -------------------------------------------------------------------------
 
 DEPS_PKGS := build-essential pkg-config libcmocka-dev libfiu-dev fiu-utils libjansson-dev procps \
-             lcov gcovr valgrind
+             lcov gcovr valgrind user-mode-linux
 
 .PHONY: deps
 deps: ## install the Debian packages the build and checks need (only those missing)
@@ -104,7 +104,7 @@ VALGRIND   := valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-
 
 # The steps of `make check`, in order. Each runs even when an earlier one failed, so one
 # run reports every failure; the build comes first and a broken build stops everything.
-CHECK_STEPS := check-scenarios check-asan memcheck check-real check-fiu coverage check-inventory
+CHECK_STEPS := check-scenarios check-asan memcheck check-real check-uml check-fiu coverage check-inventory
 
 .PHONY: check
 check: deps ## everything CI runs: scenarios, ASan/UBSan, real-kernel tests, fiu points, coverage gate, inventory
@@ -193,6 +193,39 @@ $(BUILD)/bench/lap: bench/lap.c
 .PHONY: bench
 bench: bench-deps $(BUILD)/mcz $(BUILD)/bench/floor $(BUILD)/bench/lap ## launch latency: mcz vs the floor vs bwrap (hyperfine; BENCH_RUNS=N)
 	MCZ=$(BUILD)/mcz FLOOR=$(BUILD)/bench/floor bench/run.sh
+
+# ---- real cgroup v2 under user-mode Linux (never part of `make check`) ----------------------
+# The host kernel mounts cgroups v1 (hybrid); UML (Debian's user-mode-linux, kernel 6.1) boots
+# with the host filesystem as root and a real cgroup2 hierarchy. ci/uml/run.sh runs one command
+# in it and exits with its status, or 77 with "SKIP: uml: <why>" when UML cannot start.
+
+UML_PKGS      := user-mode-linux
+UML_REAL_GLOB ?= sys_*
+UML_REQUIRED  ?= 0
+
+.PHONY: uml-deps
+uml-deps: ## install user-mode-linux for `make check-uml` (only when missing)
+	@missing=; \
+	for p in $(UML_PKGS); do \
+		dpkg-query -W -f='$${db:Status-Status}' $$p 2>/dev/null | grep -qx installed \
+			|| missing="$$missing $$p"; \
+	done; \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" != 0 ]; then \
+		echo "make uml-deps: missing packages:$$missing" >&2; \
+		echo "make uml-deps: as root run: apt-get install -y$$missing" >&2; \
+		exit 1; \
+	fi; \
+	echo "make uml-deps: installing$$missing"; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	apt-get update -qq && \
+	apt-get install -y -qq --no-install-recommends $$missing >/dev/null
+
+# A SKIP (77: UML cannot start here) passes unless UML_REQUIRED=1.
+.PHONY: check-uml
+check-uml: uml-deps $(BUILD)/realtests ## real cgroup v2: realtests (UML_REAL_GLOB) + a cgroup2 probe inside user-mode Linux
+	@ci/uml/check.sh $(BUILD)/realtests '$(UML_REAL_GLOB)' || { rc=$$?; \
+		[ $$rc = 77 ] && [ "$(UML_REQUIRED)" != 1 ] || exit $$rc; }
 
 .PHONY: clean
 clean: ## remove build/

@@ -11,6 +11,7 @@
 #include "core/fsutil.h"
 #include "core/isolator.h"
 #include "core/launcher.h"
+#include "core/resources.h"
 #include "core/util.h"
 
 static char **strv_dup(const struct mcz_strv *sv)
@@ -31,9 +32,12 @@ static int build_config(const struct mcz_flags *f, struct mcz_config *cfg, struc
 	if (f->args.n > 0)
 		return mcz_error_fmt(err, -EINVAL, "run: unexpected argument '%s' (the command goes after '--')",
 				     f->args.v[0]);
-	if (f->resources)
-		return mcz_error_fmt(err, -EOPNOTSUPP,
-				     "--resources is not supported yet (it needs the cgroups isolators)");
+	/* Without a cgroups isolator the resources are only recorded (for usage's limits). */
+	if (f->resources) {
+		r = mcz_resources_parse(f->resources, &cfg->resources, err);
+		if (r < 0)
+			return r;
+	}
 	r = cli_container_id(f, &cfg->id, err);
 	if (r >= 0)
 		r = cli_sandbox(f, cfg->id, &cfg->sandbox, err);
@@ -56,6 +60,8 @@ static int build_config(const struct mcz_flags *f, struct mcz_config *cfg, struc
 	cfg->argv = strv_dup(&f->argv);
 	cfg->env = strv_dup(&f->env);
 	cfg->stop_grace_period = f->stop_grace_period;
+	cfg->cgroups_enable_cfs = f->cgroups_enable_cfs;
+	cfg->cgroups_limit_swap = f->cgroups_limit_swap;
 	return 0;
 }
 

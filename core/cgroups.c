@@ -174,3 +174,109 @@ char *mcz_cgroup_path(const struct mcz_hierarchy *h, const char *root, const cha
 
 	return mcz_xasprintf("%s/%s", parent, id);
 }
+
+/* ---- creating and removing a container's cgroup ---- */
+
+#define RMDIR_BUDGET_MS 5000 /* SPEC §7: EBUSY retried with backoff for up to 5 s */
+
+/* Where the part of the cgroups root that mcz may create begins: below its own cgroup for a
+ * relative root, below the hierarchy's root for an absolute one. */
+static size_t root_base_len(const struct mcz_hierarchy *h, const char *cgroups_root)
+{
+	if (cgroups_root[0] == '/' || strcmp(h->own, "/") == 0)
+		return strlen(h->mount);
+	return strlen(h->mount) + strlen(h->own);
+}
+
+/* mkdir -p of the cgroups root, one level at a time (EEXIST is the common case). */
+static int make_root(struct sys *s, const struct mcz_hierarchy *h, const char *cgroups_root,
+		     struct mcz_error *err)
+{
+	_cleanup_free_ char *root = mcz_cgroup_root_path(h, cgroups_root);
+	size_t start = root_base_len(h, cgroups_root);
+	int r;
+
+	for (char *p = root + start + 1;; p++) {
+		bool last = *p == '\0';
+
+		if (*p != '/' && !last)
+			continue;
+		*p = '\0';
+		r = sys_cg_mkdir(s, root, 0755);
+		if (r < 0 && r != -EEXIST)
+			return mcz_error_sys(err, r, SYS_OP_cg_mkdir, root);
+		if (last)
+			return 0;
+		*p = '/';
+	}
+}
+
+int mcz_cgroup_create(struct sys *s, const struct mcz_hierarchy *h, const char *root,
+		      const char *id, const char *what, char **ret_path, struct mcz_error *err)
+{
+	int r = 0;
+
+	*ret_path = mcz_cgroup_path(h, root, id);
+	for (int attempt = 0; attempt < 3; attempt++) {
+		r = make_root(s, h, root, err);
+		if (r < 0)
+			return r;
+		r = sys_cg_mkdir(s, *ret_path, 0755);
+		if (r != -ENOENT)
+			break;
+	}
+	if (r == -EEXIST) {
+		mcz_error_sys_msg(err, r, SYS_OP_cg_mkdir, *ret_path,
+				  "%s cgroup '%s' already exists (run 'mcz recover')", what, *ret_path);
+		free(*ret_path);
+		*ret_path = NULL; /* not ours: never remove it */
+		return r;
+	}
+	if (r < 0)
+		return mcz_error_sys(err, r, SYS_OP_cg_mkdir, *ret_path);
+	return 0;
+}
+
+/* rmdir of a cgroup whose last task just died can see EBUSY for a moment (the kernel
+ * releases the css asynchronously): retry with doubling sleeps within the budget. */
+int mcz_cgroup_remove(struct sys *s, const char *path, struct mcz_error *err)
+{
+	int slept = 0, nap = 10, r;
+
+	for (;;) {
+		r = sys_cg_rmdir(s, path);
+		if (r == 0 || r == -ENOENT)
+			return 0;
+		if (r != -EBUSY || slept >= RMDIR_BUDGET_MS)
+			return mcz_error_sys(err, r, SYS_OP_cg_rmdir, path);
+		(void)sys_nanosleep(s, nap);
+		slept += nap;
+		nap = nap * 2 > 500 ? 500 : nap * 2;
+	}
+}
+
+/* A level other containers still use (EBUSY, ENOTEMPTY) stays, and so does everything above
+ * it. Empty parents must not pile up (runc and crun leave them behind). */
+int mcz_cgroup_remove_root(struct sys *s, const struct mcz_hierarchy *h, const char *cgroups_root,
+			   struct mcz_error *err)
+{
+	_cleanup_free_ char *root = mcz_cgroup_root_path(h, cgroups_root);
+	size_t base = root_base_len(h, cgroups_root);
+
+	while (strlen(root) > base) {
+		int r = sys_cg_rmdir(s, root);
+
+		if (r == -EBUSY) {
+			/* In use by another container, or still releasing the child cgroup just
+			 * removed (asynchronous in the kernel): one more try tells them apart. */
+			(void)sys_nanosleep(s, 10);
+			r = sys_cg_rmdir(s, root);
+		}
+		if (r == -EBUSY || r == -ENOTEMPTY)
+			return 1; /* in use: not an error, but not all gone either */
+		if (r < 0 && r != -ENOENT)
+			return mcz_error_sys(err, r, SYS_OP_cg_rmdir, root);
+		*strrchr(root, '/') = '\0';
+	}
+	return 0;
+}

@@ -30,4 +30,24 @@ char *mcz_cgroup_path(const struct mcz_hierarchy *h, const char *root, const cha
 /* The parent of mcz_cgroup_path(): <mount><own>/<root> (or <mount><root>). */
 char *mcz_cgroup_root_path(const struct mcz_hierarchy *h, const char *root);
 
+/* ---- a container's cgroup in one hierarchy: shared by the linux launcher's freezer cgroup
+ * and the cgroups isolators, so that every one is made and removed the same way ---- */
+
+/* Create <root>/<id> (mcz_cgroup_path), making the root's missing levels first. *ret_path is
+ * set before the mkdir, so that cleanup removes whatever a failure (even one reported after
+ * taking effect) left; on EEXIST the cgroup is not ours: *ret_path is reset to NULL and the
+ * error says so, naming `what` ("freezer"). Another container's cleanup may remove an empty
+ * root between the two mkdirs (ENOENT): the root is made again, a few times. */
+int mcz_cgroup_create(struct sys *s, const struct mcz_hierarchy *h, const char *root,
+		      const char *id, const char *what, char **ret_path, struct mcz_error *err);
+
+/* rmdir of a container's cgroup: ENOENT is success, EBUSY is retried with backoff for up
+ * to 5 s (SPEC §7). */
+int mcz_cgroup_remove(struct sys *s, const char *path, struct mcz_error *err);
+
+/* Remove the cgroups root's empty levels below mcz's own cgroup, deepest first. Returns 1
+ * when a level is still in use (by other containers), 0 when all are gone, or -errno. */
+int mcz_cgroup_remove_root(struct sys *s, const struct mcz_hierarchy *h, const char *root,
+			   struct mcz_error *err);
+
 #endif

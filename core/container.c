@@ -69,6 +69,10 @@ struct mcz_container *mcz_container_free(struct mcz_container *c)
 	free(c->home);
 	strv_free(c->envp);
 	mcz_hierarchy_done(&c->freezer_h);
+	for (size_t i = 0; i < _MCZ_CG_MAX; i++) {
+		mcz_hierarchy_done(&c->cgroups[i].h);
+		free(c->cgroups[i].path);
+	}
 	mcz_mount_plan_done(&c->plan);
 	for (size_t i = 0; i < c->n_cgroup_joins; i++)
 		free(c->cgroup_joins[i]);
@@ -115,6 +119,18 @@ static int check_isolators(struct mcz_container *c, struct mcz_error *err)
 					     c->cfg.isolators[i]->name);
 	if (c->cfg.n_volumes > 0 && !mcz_isolation_has(&c->cfg, "filesystem/shared"))
 		return mcz_error_fmt(err, -EINVAL, "volumes need the filesystem/shared isolator");
+	return 0;
+}
+
+/* The isolators' own checks (cgroups: the hierarchies exist), after the generic ones. */
+static int check_isolator_hooks(struct mcz_container *c, struct mcz_error *err)
+{
+	for (size_t i = 0; i < c->cfg.n_isolators; i++) {
+		const struct mcz_isolator *iso = c->cfg.isolators[i];
+
+		if (iso->check && iso->check(c, err) < 0)
+			return mcz_error_wrap(err, "isolator '%s'", iso->name);
+	}
 	return 0;
 }
 
@@ -179,6 +195,8 @@ int mcz_container_check(struct mcz_container *c, struct mcz_error *err)
 		r = mcz_volumes_check(c->s, c->cfg.sandbox, c->cfg.volumes, c->cfg.n_volumes, err);
 	if (r >= 0)
 		r = check_user(c, err);
+	if (r >= 0)
+		r = check_isolator_hooks(c, err);
 	if (r >= 0 && c->cfg.launcher == &mcz_launcher_linux)
 		r = mcz_hierarchy_find(c->s, c->cfg.cgroups_hierarchy, "freezer", &c->freezer_h, err);
 	if (r < 0)
@@ -449,11 +467,15 @@ static bool starts_grace(int sig)
 }
 
 #define MAX_SPURIOUS 100
+#define WATCH_TICK_MS 500 /* how often the isolators' watch runs while the container runs */
 
 struct supervision {
-	uint64_t deadline; /* ms; 0 = no stop requested */
+	uint64_t deadline;   /* ms; 0 = no stop requested */
+	bool watching;       /* an isolator has a watch: wake up every WATCH_TICK_MS */
+	uint64_t next_watch; /* ms */
+	bool timed_out;      /* the last wait ended by its timeout */
 	int sigints;
-	int spurious;      /* consecutive wake-ups without a signal */
+	int spurious;        /* consecutive wake-ups without a signal or anything due */
 	bool done;
 };
 
@@ -462,6 +484,29 @@ static int now_ms(struct mcz_container *c, uint64_t *ret, struct mcz_error *err)
 	int r = sys_clock_gettime(c->s, ret);
 
 	return r < 0 ? mcz_error_sys(err, r, SYS_OP_clock_gettime, NULL) : 0;
+}
+
+static bool has_watch(const struct mcz_container *c)
+{
+	for (size_t i = 0; i < c->cfg.n_isolators; i++)
+		if (c->cfg.isolators[i]->watch)
+			return true;
+	return false;
+}
+
+/* Ask every isolator whether the container hit a limit; the first limitation ends the
+ * supervision (the isolator filled c->term) and the container is destroyed. */
+static int watch_all(struct mcz_container *c, struct supervision *sv, struct mcz_error *err)
+{
+	for (size_t i = 0; i < c->cfg.n_isolators && !sv->done; i++) {
+		const struct mcz_isolator *iso = c->cfg.isolators[i];
+		bool limited = false;
+
+		if (iso->watch && iso->watch(c, &limited, err) < 0)
+			return mcz_error_wrap(err, "watch '%s'", iso->name);
+		sv->done = limited;
+	}
+	return 0;
 }
 
 static int on_sigchld(struct mcz_container *c, struct supervision *sv, struct mcz_error *err)
@@ -510,25 +555,57 @@ static int on_forwarded(struct mcz_container *c, struct supervision *sv, int sig
 	return 0;
 }
 
-static int wait_timeout(struct mcz_container *c, const struct supervision *sv, int *ret,
-			struct mcz_error *err)
+static int until(uint64_t now, uint64_t when)
 {
+	return now >= when ? 0 : (int)(when - now);
+}
+
+/* What is due by the clock — the end of the stop grace period, a watch tick — and how long
+ * the next wait may last (-1: until a signal). A wait that timed out with nothing due was
+ * woken early: counted, so that a wait which only ever times out early ends in an error. */
+static int run_due(struct mcz_container *c, struct supervision *sv, int *ret, struct mcz_error *err)
+{
+	bool was_due = false;
 	uint64_t now;
 	int r;
 
 	*ret = -1;
-	if (!sv->deadline)
+	if (!sv->deadline && !sv->watching)
 		return 0;
 	r = now_ms(c, &now, err);
 	if (r < 0)
 		return r;
-	*ret = now >= sv->deadline ? 0 : (int)(sv->deadline - now);
+	if (sv->deadline && now >= sv->deadline) {
+		c->term.killed = true;
+		c->term.message = mcz_xasprintf("Container destroyed after the stop grace period of %us",
+						c->cfg.stop_grace_period);
+		sv->done = true;
+		return 0;
+	}
+	if (sv->watching && !sv->next_watch)
+		sv->next_watch = now + WATCH_TICK_MS; /* launched just now: nothing to see yet */
+	if (sv->watching && now >= sv->next_watch) {
+		r = watch_all(c, sv, err);
+		if (r < 0 || sv->done)
+			return r;
+		sv->next_watch = now + WATCH_TICK_MS;
+		was_due = true;
+	}
+	if (sv->timed_out && !was_due && ++sv->spurious >= MAX_SPURIOUS)
+		return mcz_error_sys_msg(err, -EAGAIN, SYS_OP_sigtimedwait, NULL,
+					 "wait for signals: %s (it keeps timing out early)", strerror(EAGAIN));
+	if (was_due)
+		sv->spurious = 0;
+	if (sv->deadline)
+		*ret = until(now, sv->deadline);
+	if (sv->watching && (*ret < 0 || until(now, sv->next_watch) < *ret))
+		*ret = until(now, sv->next_watch);
 	return 0;
 }
 
 static int supervise_loop(struct mcz_container *c, struct mcz_error *err)
 {
-	struct supervision sv = { 0 };
+	struct supervision sv = { .watching = has_watch(c) };
 	sigset_t set;
 	siginfo_t info;
 	int r = 0;
@@ -537,31 +614,33 @@ static int supervise_loop(struct mcz_container *c, struct mcz_error *err)
 	while (r >= 0 && !sv.done) {
 		int timeout, sig;
 
-		r = wait_timeout(c, &sv, &timeout, err);
-		if (r < 0)
+		r = run_due(c, &sv, &timeout, err);
+		if (r < 0 || sv.done)
 			break;
 		sig = sys_sigtimedwait(c->s, &set, &info, timeout);
+		sv.timed_out = sig == -EAGAIN && timeout >= 0;
+		if (sv.timed_out)
+			continue; /* run_due() tells what is due */
 		/* EINTR, or EAGAIN with no timeout asked for: a spurious wake-up. Look for an exit
 		 * anyway (SIGCHLDs coalesce; one may have been taken without its being reported),
 		 * and retry — but a wait that only ever fails is an error, not a loop. */
-		if ((sig == -EINTR || (sig == -EAGAIN && !sv.deadline)) && ++sv.spurious < MAX_SPURIOUS) {
+		if ((sig == -EINTR || sig == -EAGAIN) && ++sv.spurious < MAX_SPURIOUS) {
 			r = on_sigchld(c, &sv, err);
 			continue;
 		}
 		if (sig >= 0)
 			sv.spurious = 0;
-		if (sig == -EAGAIN && sv.deadline) {
-			c->term.killed = true;
-			c->term.message = mcz_xasprintf("Container destroyed after the stop grace period of %us",
-							c->cfg.stop_grace_period);
-			sv.done = true;
-		} else if (sig < 0) {
+		if (sig < 0)
 			r = mcz_error_sys(err, sig, SYS_OP_sigtimedwait, NULL);
-		} else if (sig == SIGCHLD) {
+		else if (sig == SIGCHLD)
 			r = on_sigchld(c, &sv, err);
-		} else {
+		else
 			r = on_forwarded(c, &sv, sig, err);
-		}
+	}
+	/* pid 1 has exited: was it a limitation (an OOM kill)? The cgroups still exist. */
+	if (r >= 0 && c->reaped && sv.watching) {
+		sv.done = false;
+		r = watch_all(c, &sv, err);
 	}
 	return r;
 }

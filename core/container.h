@@ -23,6 +23,7 @@
 #include "core/container_info.h"
 #include "core/error.h"
 #include "core/mount_plan.h"
+#include "core/resources.h"
 #include "sys/sys.h"
 
 struct mcz_isolator;
@@ -55,6 +56,24 @@ struct mcz_config {
 	char **argv;             /* the command, NULL-terminated */
 	char **env;              /* --env K=V, NULL-terminated (may be NULL) */
 	unsigned stop_grace_period; /* seconds */
+	struct mcz_resources resources; /* --resources (cgroups/cpu, cgroups/mem; kept for usage) */
+	bool cgroups_enable_cfs;        /* cgroups/cpu: hard limit through the CFS quota */
+	bool cgroups_limit_swap;        /* cgroups/mem: limit memory+swap too */
+};
+
+/* The cgroups of the cgroups isolators (core/isolator_cgroups.c), one per hierarchy. */
+enum mcz_cg_kind {
+	MCZ_CG_CPU,
+	MCZ_CG_CPUACCT,
+	MCZ_CG_MEMORY,
+	_MCZ_CG_MAX,
+};
+
+struct mcz_cgroup {
+	struct mcz_hierarchy h; /* found at check time; h.mount NULL: not used (or co-mounted
+				   with another kind, e.g. cpu,cpuacct) */
+	bool prepared;          /* the cgroups root may exist in this hierarchy */
+	char *path;             /* the container's cgroup, once its mkdir was tried */
 };
 
 /* How the container ended (SPEC §8 step 5). */
@@ -93,6 +112,7 @@ struct mcz_container {
 	char *freezer;          /* the launcher's freezer cgroup, once its mkdir was tried */
 	char *pidns_handle;     /* <runtime_dir>/pidns/<id>, once its file exists */
 	bool pidns_mounted;
+	struct mcz_cgroup cgroups[_MCZ_CG_MAX];
 	struct sys_child child; /* child.pid > 0 once spawned */
 	bool reaped;
 	bool status_known;      /* reaped by us through waitpid (not found gone) */

@@ -21,7 +21,6 @@
 
 #define KILL_ROUNDS 50          /* freeze/kill/thaw rounds before giving up */
 #define FREEZE_POLLS 100        /* 100 × 10 ms for FREEZING to become FROZEN */
-#define RMDIR_BUDGET_MS 5000    /* SPEC §7: EBUSY retried with backoff for up to 5 s */
 #define PROCS_MAX (64 * 1024)
 
 int mcz_reap(struct mcz_container *c, struct mcz_error *err)
@@ -67,64 +66,16 @@ static char *freezer_file(const struct mcz_container *c, const char *name)
 	return mcz_xasprintf("%s/%s", c->freezer, name);
 }
 
-/* Where the part of the cgroups root that mcz may create begins: below its own cgroup for a
- * relative root, below the hierarchy's root for an absolute one. */
-static size_t root_base_len(const struct mcz_hierarchy *h, const char *cgroups_root)
-{
-	if (cgroups_root[0] == '/' || strcmp(h->own, "/") == 0)
-		return strlen(h->mount);
-	return strlen(h->mount) + strlen(h->own);
-}
-
-/* mkdir -p of the cgroups root, one level at a time (EEXIST is the common case). */
-static int make_root(struct mcz_container *c, struct mcz_error *err)
-{
-	_cleanup_free_ char *root = mcz_cgroup_root_path(&c->freezer_h, c->cfg.cgroups_root);
-	size_t start = root_base_len(&c->freezer_h, c->cfg.cgroups_root);
-	int r;
-
-	for (char *p = root + start + 1;; p++) {
-		bool last = *p == '\0';
-
-		if (*p != '/' && !last)
-			continue;
-		*p = '\0';
-		r = sys_cg_mkdir(c->s, root, 0755);
-		if (r < 0 && r != -EEXIST)
-			return mcz_error_sys(err, r, SYS_OP_cg_mkdir, root);
-		if (last)
-			return 0;
-		*p = '/';
-	}
-}
-
-/* The container's freezer cgroup. Another container's cleanup may remove an empty cgroups
- * root between our mkdir of it and of our leaf (ENOENT): make the root again, a few times. */
+/* The container's freezer cgroup (core/cgroups.c makes the root and retries). */
 static int linux_prepare(struct mcz_container *c, struct mcz_error *err)
 {
-	int r = 0;
+	int r;
 
-	/* Recorded before the mkdirs: cleanup removes whatever a failure (even one reported
-	 * after taking effect) left. */
-	c->freezer_prepared = true;
-	c->freezer = mcz_cgroup_path(&c->freezer_h, c->cfg.cgroups_root, c->cfg.id);
-	for (int attempt = 0; attempt < 3; attempt++) {
-		r = make_root(c, err);
-		if (r < 0)
-			return r;
-		r = sys_cg_mkdir(c->s, c->freezer, 0755);
-		if (r != -ENOENT)
-			break;
-	}
-	if (r == -EEXIST) {
-		mcz_error_sys_msg(err, r, SYS_OP_cg_mkdir, c->freezer,
-				  "freezer cgroup '%s' already exists (run 'mcz recover')", c->freezer);
-		free(c->freezer);
-		c->freezer = NULL; /* not ours: never remove it */
-		return r;
-	}
+	c->freezer_prepared = true; /* the cgroups root may exist from here on */
+	r = mcz_cgroup_create(c->s, &c->freezer_h, c->cfg.cgroups_root, c->cfg.id, "freezer",
+			      &c->freezer, err);
 	if (r < 0)
-		return mcz_error_sys(err, r, SYS_OP_cg_mkdir, c->freezer);
+		return r;
 	c->cgroup_joins = mcz_xrealloc(c->cgroup_joins, (c->n_cgroup_joins + 1) * sizeof(char *));
 	c->cgroup_joins[c->n_cgroup_joins++] = freezer_file(c, "tasks");
 	return 0;
@@ -253,57 +204,12 @@ static int linux_kill(struct mcz_container *c, struct mcz_error *err)
 	return mcz_reap(c, err);
 }
 
-/* rmdir of a cgroup whose last task just died can see EBUSY for a moment (the kernel
- * releases the css asynchronously): retry with doubling sleeps within the budget. */
-static int rmdir_cgroup(struct mcz_container *c, const char *path, struct mcz_error *err)
-{
-	int slept = 0, nap = 10, r;
-
-	for (;;) {
-		r = sys_cg_rmdir(c->s, path);
-		if (r == 0 || r == -ENOENT)
-			return 0;
-		if (r != -EBUSY || slept >= RMDIR_BUDGET_MS)
-			return mcz_error_sys(err, r, SYS_OP_cg_rmdir, path);
-		(void)sys_nanosleep(c->s, nap);
-		slept += nap;
-		nap = nap * 2 > 500 ? 500 : nap * 2;
-	}
-}
-
-/* Remove the cgroups root's levels below mcz's own cgroup, deepest first, when empty: a level
- * other containers still use (EBUSY, ENOTEMPTY) stays, and so does everything above it (then
- * 1 is returned, so that a later destroy of this container tries again). Empty parents must
- * not pile up (runc and crun leave them behind). */
-static int remove_root(struct mcz_container *c, struct mcz_error *err)
-{
-	_cleanup_free_ char *root = mcz_cgroup_root_path(&c->freezer_h, c->cfg.cgroups_root);
-	size_t base = root_base_len(&c->freezer_h, c->cfg.cgroups_root);
-
-	while (strlen(root) > base) {
-		int r = sys_cg_rmdir(c->s, root);
-
-		if (r == -EBUSY) {
-			/* In use by another container, or still releasing the child cgroup we just
-			 * removed (asynchronous in the kernel): one more try tells them apart. */
-			(void)sys_nanosleep(c->s, 10);
-			r = sys_cg_rmdir(c->s, root);
-		}
-		if (r == -EBUSY || r == -ENOTEMPTY)
-			return 1; /* in use: not an error, but not all gone either */
-		if (r < 0 && r != -ENOENT)
-			return mcz_error_sys(err, r, SYS_OP_cg_rmdir, root);
-		*strrchr(root, '/') = '\0';
-	}
-	return 0;
-}
-
 static int linux_cleanup(struct mcz_container *c, struct mcz_error *err)
 {
 	int r;
 
 	if (c->freezer) {
-		r = rmdir_cgroup(c, c->freezer, err);
+		r = mcz_cgroup_remove(c->s, c->freezer, err);
 		if (r < 0)
 			return r;
 		free(c->freezer);
@@ -311,7 +217,7 @@ static int linux_cleanup(struct mcz_container *c, struct mcz_error *err)
 	}
 	if (!c->freezer_prepared)
 		return 0;
-	r = remove_root(c, err);
+	r = mcz_cgroup_remove_root(c->s, &c->freezer_h, c->cfg.cgroups_root, err);
 	if (r == 0)
 		c->freezer_prepared = false;
 	return r < 0 ? r : 0;

@@ -91,6 +91,12 @@ struct fake_program {
 			     pids after its own); they run until killed */
 	uint64_t handles; /* bit (1ull << sig): signals it catches: it then exits (128 + sig) << 8 */
 	uint64_t ignores; /* signals it ignores */
+	/* What /proc/<pid>/stat reports while it runs (0 by default; its background children
+	 * report 0): cpu time in clock ticks (fields 14 utime, 15 stime), the resident set in
+	 * pages (field 24 rss; 0 once a zombie) and the thread count (field 20; 0 means 1). */
+	unsigned long long utime_ticks, stime_ticks;
+	unsigned long long rss_pages;
+	int threads;
 };
 
 /* An executable file (0755 root:root, parents created) and what it does once exec'ed.
@@ -113,6 +119,11 @@ void fake_add_user(struct fake *f, const char *name, uid_t uid, gid_t gid, const
  * tree is separate from the file tree: only cg_* ops and proc_read see it. */
 int fake_add_cgroup_hierarchy(struct fake *f, const char *mount_point, const char *options,
 			      const char *own_cgroup);
+
+/* Set a cgroup file's content as the kernel would report it (e.g. "oom_kill 1" in a v1
+ * memory.oom_control after an OOM kill). The cgroup must exist; control files that act on
+ * processes (tasks, cgroup.procs, freezer.state, ...) cannot be set. 0 or -errno. */
+int fake_cgroup_set_file(struct fake *f, const char *path, const char *content);
 
 /* The fake clock, in ms. */
 long long fake_now(const struct fake *f);

@@ -434,6 +434,19 @@ int model_cg_write(struct fake *f, const struct sys_call *c)
 	return 0;
 }
 
+int fake_cgroup_set_file(struct fake *f, const char *path, const char *content)
+{
+	struct cgpath cp;
+	int r = cg_resolve(f, path, &cp);
+
+	if (r < 0)
+		return r;
+	if (!cp.name[0] || fcg_child(cp.dir, cp.name) || is_control(&f->hier[cp.h], cp.dir, cp.name))
+		return -EINVAL;
+	fcg_store(cp.dir, cp.name, content);
+	return 0;
+}
+
 /* ---- reading generated files ---- */
 
 /* proc_read()/cg_read(): at most size - 1 bytes and a NUL. */
@@ -656,16 +669,21 @@ static pid_t nr_of_host(struct fake *f, pid_t host)
 	return f->cur->pidns->level == 0 ? host : 0;
 }
 
-/* proc_pid_stat(5): the first 22 fields; times, faults and sizes are 0. */
+/* proc_pid_stat(5): the first 24 fields (to rss). utime, stime, num_threads and rss come
+ * from the process's program (struct fake_program); the other counters and sizes are 0. */
 static void proc_stat(FILE *fp, struct fake *f, const struct fproc *p)
 {
 	char state = p->state == FP_ZOMBIE ? 'Z' : p == f->cur ? 'R' : p->frozen ? 'D' : 'S';
 	pid_t ppid = p->parent ? fproc_nr(p->parent, f->cur->pidns)
 			       : (f->cur->pidns->level == 0 ? 1 : 0);
+	struct fake_program none = { 0 };
+	const struct fake_program *prog = p->has_prog ? &p->prog : &none;
+	int threads = prog->threads > 0 && p->state != FP_ZOMBIE ? prog->threads : 1;
 
-	fprintf(fp, "%d (%s) %c %d %d %d 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 0\n",
+	fprintf(fp, "%d (%s) %c %d %d %d 0 -1 0 0 0 0 0 %llu %llu 0 0 20 0 %d 0 0 0 %llu\n",
 		(int)fproc_nr(p, f->cur->pidns), p->comm, state, (int)ppid,
-		(int)nr_of_host(f, p->pgid), (int)nr_of_host(f, p->sid));
+		(int)nr_of_host(f, p->pgid), (int)nr_of_host(f, p->sid), prog->utime_ticks,
+		prog->stime_ticks, threads, p->state == FP_ZOMBIE ? 0 : prog->rss_pages);
 }
 
 static int proc_target(struct fake *f, const char *path, struct fproc **ret, const char **file)

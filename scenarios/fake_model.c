@@ -1142,7 +1142,7 @@ static void test_fake__init_death_kills_namespace(void **state)
 	assert_int_equal(sys_proc_list(s, pids, 16), 4);
 	assert_int_equal(pids[3], 1003);
 	assert_true(sys_proc_read(s, "/proc/1002/stat", buf, sizeof(buf)) > 0);
-	assert_string_equal(buf, "1002 (sh) S 1001 1000 1000 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 0\n");
+	assert_string_equal(buf, "1002 (sh) S 1001 1000 1000 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 0 0 0\n");
 	/* Killing a background child does not end the namespace; its parent (a program)
 	 * reaps it at once. */
 	assert_int_equal(sys_kill(s, 1003, SIGKILL), 0);
@@ -1371,7 +1371,7 @@ static void test_fake__proc_cgroup_and_mountinfo(void **state)
 			    "cgroup2 cgroup2 rw\n"
 			    "25 21 0:5 /with\\040space /with\\040space ro,nosuid - ext4 /with\\040space rw\n");
 	assert_true(sys_proc_read(s, "/proc/self/stat", buf, sizeof(buf)) > 0);
-	assert_string_equal(buf, "1000 (mcz) R 1 1000 1000 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 0\n");
+	assert_string_equal(buf, "1000 (mcz) R 1 1000 1000 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 0 0 0\n");
 	assert_int_equal(sys_proc_read(s, "/proc/4242/stat", buf, sizeof(buf)), -ENOENT);
 	assert_int_equal(sys_proc_read(s, "/proc/self/cgroup", buf, 3), 2);
 	assert_string_equal(buf, "2:");
@@ -1492,7 +1492,7 @@ static void test_fake__setsid_in_child(void **state)
 	fake_add_program(f, "/bin/sh", &(struct fake_program){ .run_ms = -1 });
 	assert_int_equal(start(s, CLONE_NEWPID, &plan), 1001);
 	assert_true(sys_proc_read(s, "/proc/1001/stat", buf, sizeof(buf)) > 0);
-	assert_string_equal(buf, "1001 (sh) S 1000 1001 1001 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 0\n");
+	assert_string_equal(buf, "1001 (sh) S 1000 1001 1001 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 0 0 0\n");
 	assert_non_null(strstr(fake_trace(f), "[pid 1001] setsid() = 1\n"));
 }
 

@@ -1280,6 +1280,34 @@ RUN_TEST(run__bad_input, TEST_TIMEOUT)
 
 /* ---- 12: the same id twice ---- */
 
+/* Whether a process runs exactly `sleep <marker>` (the shell in front of it has exec'ed). */
+static bool marker_sleep_runs(const struct rt *t)
+{
+	_cleanup_free_ char *want = mcz_xasprintf("sleep %s", t->marker);
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	bool found = false;
+
+	while (d && !found && (e = readdir(d))) {
+		char path[64];
+		_cleanup_free_ char *cmd = NULL;
+		size_t len = 0;
+
+		int pid = atoi(e->d_name);
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+		cmd = read_file_len(path, &len);
+		for (size_t i = 0; cmd && i + 1 < len; i++)
+			cmd[i] = cmd[i] ? cmd[i] : ' ';
+		found = cmd && len > 0 && strcmp(cmd, want) == 0;
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
 /* Interrupt a `mcz run` until it exits (the second SIGINT destroys; signals may merge). */
 static int interrupt(const struct rt *t, struct mczp *p)
 {
@@ -1317,6 +1345,11 @@ RUN_TEST(run__duplicate_id, TEST_TIMEOUT)
 		    "the first container died");
 	REAL_ASSERT(real_exists(entry), "the first's runtime entry '%s' is gone", entry);
 	REAL_ASSERT(!t->cgroup[0] || real_exists(cg), "the first's cgroup '%s' is gone", cg);
+	/* "ready" comes from the shell before it execs sleep; a SIGINT forwarded to that shell
+	 * (pid 1, which may catch it) would end it with 130: interrupt only once sleep runs. */
+	for (int i = 0; i < 500 && !marker_sleep_runs(t); i++)
+		nap_ms(10);
+	REAL_ASSERT(marker_sleep_runs(t), "the first container's sleep never started");
 	REAL_ASSERT(interrupt(t, &pa) == 128 + SIGKILL, "first: status %d, stderr: %s", pa.status,
 		    pa.buf[1]);
 	return REAL_PASS;

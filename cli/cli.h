@@ -21,5 +21,7 @@ int cli_container_info(const struct mcz_flags *f, struct mcz_container_info *ci,
 /* Commands: return the exit status (>= 0), or < 0 with err set. */
 int cmd_prepare(const struct mcz_flags *f, struct mcz_error *err);
 int cmd_run(const struct mcz_flags *f, struct mcz_error *err);
+int cmd_usage(const struct mcz_flags *f, struct mcz_error *err);  /* cli/usage.c */
+int cmd_update(const struct mcz_flags *f, struct mcz_error *err); /* cli/usage.c */
 
 #endif

@@ -82,6 +82,7 @@ struct mcz_container *mcz_container_free(struct mcz_container *c)
 	free(c->pidns_handle);
 	free(c->term.reason);
 	free(c->term.message);
+	json_decref(c->config_doc);
 	free(c);
 	return NULL;
 }
@@ -335,6 +336,8 @@ static int launch_steps(struct mcz_container *c, struct mcz_error *err)
 	if (r >= 0)
 		r = prepare_all(c, err);
 	if (r >= 0)
+		r = mcz_runtime_write_config(c, err); /* fully resolved: cgroup paths (usage, update) */
+	if (r >= 0)
 		r = spawn_child(c, err);
 	if (r >= 0)
 		r = write_pid(c, err);
@@ -414,10 +417,10 @@ static int destroy(struct mcz_container *c, bool keep_termination, struct mcz_er
 		int q = mcz_runtime_set_state(c, MCZ_STATE_DESTROYING, &e);
 
 		/* ENOENT: an earlier destroy removed the entry before failing; carry on. */
-		if (q < 0 && q != -ENOENT)
+		if (q < 0 && q != -ENOENT) {
 			collect(&r, q);
-		if (q < 0 && q != -ENOENT)
 			mcz_error_take(err, &e);
+		}
 		mcz_error_done(&e);
 	}
 	close_child_pipes(c);

@@ -118,6 +118,7 @@ struct mcz_container {
 	bool status_known;      /* reaped by us through waitpid (not found gone) */
 	int status;             /* raw wait status, when status_known */
 	struct mcz_termination term;
+	void *config_doc; /* loaded from config.json (core/inspect.c): its json_t *, or NULL */
 };
 
 /* Takes ownership of cfg's contents (cfg is zeroed). */
@@ -129,6 +130,15 @@ void mcz_config_done(struct mcz_config *cfg);
 int mcz_container_check(struct mcz_container *c, struct mcz_error *err);
 int mcz_container_launch(struct mcz_container *c, struct mcz_error *err);
 int mcz_container_destroy(struct mcz_container *c, struct mcz_error *err);
+
+/* `mcz update` (core/isolator_cgroups.c, Mesos's update()): a RUNNING container's cgroups
+ * take the new resources — cpu.shares (and the CFS quota with --cgroups_enable_cfs) always;
+ * memory.soft_limit_in_bytes always, memory.limit_in_bytes (and memsw with
+ * --cgroups_limit_swap) only when raising — then config.json records them. A resource needs
+ * its cgroups isolator. On failure every file written is put back as it was read (best
+ * effort) and config.json is unchanged. */
+int mcz_container_update(struct mcz_container *c, const struct mcz_resources *r,
+			 struct mcz_error *err);
 
 /* Foreground supervision (`mcz run`), after a successful launch (which blocked the signals
  * of mcz_supervised_signals()). Returns when the container is destroyed; c->term says how. */

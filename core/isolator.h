@@ -18,6 +18,7 @@
 #include <stdbool.h>
 
 #include "core/container.h"
+#include "core/usage.h"
 
 struct mcz_isolator {
 	const char *name;
@@ -27,6 +28,9 @@ struct mcz_isolator {
 	int (*cleanup)(struct mcz_container *c, struct mcz_error *err);
 	int (*check)(struct mcz_container *c, struct mcz_error *err);
 	int (*watch)(struct mcz_container *c, bool *ret_limited, struct mcz_error *err);
+	/* (optional) Mesos's usage(): fill its fields of *ret (core/usage.h); the container may
+	 * be one loaded from its runtime entry (core/inspect.c). */
+	int (*usage)(struct mcz_container *c, struct mcz_usage *ret, struct mcz_error *err);
 };
 
 /* core/isolator_cgroups.c */

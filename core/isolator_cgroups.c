@@ -27,7 +27,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include "core/isolator.h"
+#include "core/runtime.h"
 #include "core/util.h"
 
 #define CPU_SHARES_PER_CPU 1024 /* Mesos isolators/cgroups/constants.hpp */
@@ -184,6 +189,238 @@ static const struct backend v1 = {
 	.stat_file = "memory.stat",
 };
 
+/* ---- usage (Mesos's CgroupsCpushareIsolator / CgroupsMemIsolator usage()) ---- */
+
+/* N of "key N" in a "key value" per line file; false when the key is absent. */
+static bool keyed_find(const char *text, const char *key, uint64_t *ret)
+{
+	size_t n = strlen(key);
+
+	for (const char *p = text; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] == '\n'))
+		if (strncmp(p, key, n) == 0 && p[n] == ' ') {
+			*ret = strtoull(p + n + 1, NULL, 10);
+			return true;
+		}
+	return false;
+}
+
+/* The cgroup that counts cpu time: cpuacct's own, or cpu's when they are co-mounted. */
+static enum mcz_cg_kind acct_kind(const struct mcz_container *c)
+{
+	return c->cgroups[MCZ_CG_CPUACCT].path ? MCZ_CG_CPUACCT : MCZ_CG_CPU;
+}
+
+static int no_cgroup(const struct mcz_container *c, const char *what, struct mcz_error *err)
+{
+	return mcz_error_fmt(err, -ENOENT, "no %s cgroup recorded for container '%s'", what, c->cfg.id);
+}
+
+/* cpuacct.stat counts in USER_HZ ticks, which sysconf(_SC_CLK_TCK) reports. */
+static int cpu_usage(struct mcz_container *c, struct mcz_usage *ret, struct mcz_error *err)
+{
+	char acct[VALUE_MAX], stat[VALUE_MAX];
+	double hz = (double)sysconf(_SC_CLK_TCK);
+	uint64_t user = 0, system = 0, periods = 0, throttled = 0, ns = 0;
+	int r;
+
+	if (!c->cgroups[MCZ_CG_CPU].path || !c->cgroups[acct_kind(c)].path)
+		return no_cgroup(c, "cpu", err);
+	r = read_file(c, acct_kind(c), "cpuacct.stat", acct, sizeof(acct), err);
+	if (r >= 0)
+		r = read_file(c, MCZ_CG_CPU, "cpu.stat", stat, sizeof(stat), err);
+	if (r < 0)
+		return r;
+	ret->has_cpu = keyed_find(acct, "user", &user) && keyed_find(acct, "system", &system);
+	ret->cpus_user_time_secs = (double)user / (hz > 0 ? hz : 100);
+	ret->cpus_system_time_secs = (double)system / (hz > 0 ? hz : 100);
+	ret->has_cpus_nr_periods = keyed_find(stat, "nr_periods", &periods);
+	ret->cpus_nr_periods = (uint32_t)(periods > UINT32_MAX ? UINT32_MAX : periods);
+	ret->has_cpus_nr_throttled = keyed_find(stat, "nr_throttled", &throttled);
+	ret->cpus_nr_throttled = (uint32_t)(throttled > UINT32_MAX ? UINT32_MAX : throttled);
+	ret->has_cpus_throttled_time_secs = keyed_find(stat, "throttled_time", &ns);
+	ret->cpus_throttled_time_secs = (double)ns / 1e9;
+	return 0;
+}
+
+/* The hierarchical "total_" counters when the kernel has them (they include sub-cgroups). */
+static bool stat_value(const char *stat, const char *key, uint64_t *ret)
+{
+	_cleanup_free_ char *total = mcz_xasprintf("total_%s", key);
+
+	return keyed_find(stat, total, ret) || keyed_find(stat, key, ret);
+}
+
+static int mem_usage(struct mcz_container *c, struct mcz_usage *ret, struct mcz_error *err)
+{
+	_cleanup_free_ char *stat = NULL;
+	char limit[VALUE_MAX];
+	int r;
+
+	if (!c->cgroups[MCZ_CG_MEMORY].path)
+		return no_cgroup(c, "memory", err);
+	stat = mcz_xmalloc(STAT_MAX);
+	r = read_file(c, MCZ_CG_MEMORY, v1.stat_file, stat, STAT_MAX, err);
+	if (r >= 0)
+		r = read_file(c, MCZ_CG_MEMORY, "memory.limit_in_bytes", limit, sizeof(limit), err);
+	if (r < 0)
+		return r;
+	ret->has_rss = stat_value(stat, "rss", &ret->mem_rss_bytes);
+	ret->has_mem_anon = ret->has_rss; /* Mesos: anon is the rss of the cgroup */
+	ret->mem_anon_bytes = ret->mem_rss_bytes;
+	ret->has_mem_file = stat_value(stat, "cache", &ret->mem_file_bytes);
+	ret->has_mem_mapped_file = stat_value(stat, "mapped_file", &ret->mem_mapped_file_bytes);
+	ret->has_mem_limit = true;
+	ret->mem_limit_bytes = strtoull(limit, NULL, 10);
+	return 0;
+}
+
+/* ---- update (Mesos's update()): every write undone on failure ---- */
+
+#define UNDO_MAX 8
+
+struct undo {
+	size_t n;
+	char *path[UNDO_MAX];
+	char old[UNDO_MAX][VALUE_MAX];
+};
+
+static void undo_done(struct undo *u)
+{
+	for (size_t i = 0; i < u->n; i++)
+		free(u->path[i]);
+	u->n = 0;
+}
+
+/* Put back what was read before each write, newest first. Best effort: the first error is
+ * what is reported, and a file that cannot be restored is no worse than one left half set. */
+static void undo_all(struct mcz_container *c, struct undo *u)
+{
+	for (size_t i = u->n; i > 0; i--)
+		(void)sys_cg_write(c->s, u->path[i - 1], u->old[i - 1]);
+	undo_done(u);
+}
+
+/* Read the file's value (kept for the undo), then write v. The undo entry is added before the
+ * write: a write that takes effect and still reports failure is undone too. */
+static int set_value(struct mcz_container *c, struct undo *u, enum mcz_cg_kind k, const char *name,
+		     uint64_t v, struct mcz_error *err)
+{
+	char *old = u->old[u->n];
+	int r = read_file(c, k, name, old, VALUE_MAX, err);
+
+	if (r < 0)
+		return r;
+	old[strcspn(old, "\n")] = '\0';
+	u->path[u->n++] = cg_file(c, k, name);
+	return write_u64(c, k, name, v, err);
+}
+
+static int update_cpu(struct mcz_container *c, struct undo *u, double cpus, struct mcz_error *err)
+{
+	int r = set_value(c, u, MCZ_CG_CPU, "cpu.shares", cpu_shares(cpus), err);
+
+	if (r >= 0 && c->cfg.cgroups_enable_cfs)
+		r = set_value(c, u, MCZ_CG_CPU, "cpu.cfs_quota_us", cfs_quota_us(cpus), err);
+	return r;
+}
+
+/* SPEC §7: the soft limit always; the hard limit only up (lowering it could OOM-kill what
+ * already uses the memory), memsw first since it must stay >= the memory limit. */
+static int update_mem(struct mcz_container *c, struct undo *u, uint64_t limit, struct mcz_error *err)
+{
+	char cur[VALUE_MAX];
+	int r = set_value(c, u, MCZ_CG_MEMORY, "memory.soft_limit_in_bytes", limit, err);
+
+	if (r >= 0)
+		r = read_file(c, MCZ_CG_MEMORY, "memory.limit_in_bytes", cur, sizeof(cur), err);
+	if (r < 0 || limit <= strtoull(cur, NULL, 10))
+		return r;
+	if (c->cfg.cgroups_limit_swap)
+		r = set_value(c, u, MCZ_CG_MEMORY, "memory.memsw.limit_in_bytes", limit, err);
+	if (r >= 0)
+		r = set_value(c, u, MCZ_CG_MEMORY, "memory.limit_in_bytes", limit, err);
+	return r;
+}
+
+static int update_check(const struct mcz_container *c, const struct mcz_resources *r,
+			struct mcz_error *err)
+{
+	if (c->state != MCZ_STATE_RUNNING)
+		return mcz_error_fmt(err, -EINVAL, "container '%s' is not running (state %s)",
+				     c->cfg.id, mcz_state_name(c->state));
+	if (!r->has_cpus && !r->has_mem)
+		return mcz_error_fmt(err, -EINVAL, "update: no resources given");
+	if (r->has_cpus && !mcz_isolation_has(&c->cfg, "cgroups/cpu"))
+		return mcz_error_fmt(err, -EINVAL, "update: 'cpus' needs the cgroups/cpu isolator");
+	if (r->has_mem && !mcz_isolation_has(&c->cfg, "cgroups/mem"))
+		return mcz_error_fmt(err, -EINVAL, "update: 'mem' needs the cgroups/mem isolator");
+	if (r->has_cpus && !c->cgroups[MCZ_CG_CPU].path)
+		return no_cgroup(c, "cpu", err);
+	if (r->has_mem && !c->cgroups[MCZ_CG_MEMORY].path)
+		return no_cgroup(c, "memory", err);
+	return 0;
+}
+
+/* Updates of one container are serialized by an flock on its runtime directory: not on its
+ * lock file, which the supervisor holds for the container's whole life (core/runtime.c).
+ * The lock goes with the fd. */
+static int lock_entry(struct mcz_container *c, int *ret_fd, struct mcz_error *err)
+{
+	_cleanup_free_ char *dir = mcz_runtime_container_dir(c);
+	int fd = sys_openat(c->s, AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	int r;
+
+	if (fd < 0)
+		return mcz_error_sys(err, fd, SYS_OP_openat, dir);
+	r = sys_flock(c->s, fd, LOCK_EX);
+	if (r < 0) {
+		(void)sys_close(c->s, fd);
+		return mcz_error_sys(err, r, SYS_OP_flock, dir);
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+static int update_locked(struct mcz_container *c, const struct mcz_resources *req,
+			 struct mcz_error *err)
+{
+	struct mcz_resources old = c->cfg.resources;
+	struct undo u = { 0 };
+	int r = 0;
+
+	if (req->has_cpus)
+		r = update_cpu(c, &u, req->cpus, err);
+	if (r >= 0 && req->has_mem)
+		r = update_mem(c, &u, req->mem_mb * MB < MIN_MEMORY ? MIN_MEMORY : req->mem_mb * MB, err);
+	if (req->has_cpus)
+		c->cfg.resources.cpus = req->cpus, c->cfg.resources.has_cpus = true;
+	if (req->has_mem)
+		c->cfg.resources.mem_mb = req->mem_mb, c->cfg.resources.has_mem = true;
+	if (r >= 0)
+		r = mcz_runtime_write_config(c, err);
+	if (r < 0) {
+		c->cfg.resources = old;
+		undo_all(c, &u);
+	}
+	undo_done(&u);
+	return r;
+}
+
+int mcz_container_update(struct mcz_container *c, const struct mcz_resources *req,
+			 struct mcz_error *err)
+{
+	int fd = -1;
+	int r = update_check(c, req, err);
+
+	if (r >= 0)
+		r = lock_entry(c, &fd, err);
+	if (r >= 0)
+		r = update_locked(c, req, err);
+	if (fd >= 0)
+		(void)sys_close(c->s, fd); /* releases the lock; nothing was written through it */
+	return r < 0 ? mcz_error_wrap(err, "container '%s'", c->cfg.id) : 0;
+}
+
 /* ---- common to both isolators ---- */
 
 /* At check time: nothing is created yet. Found again by a second check: kept. */
@@ -286,6 +523,7 @@ const struct mcz_isolator mcz_isolator_cgroups_cpu = {
 	.prepare = cpu_prepare,
 	.isolate = nothing,
 	.cleanup = cpu_cleanup,
+	.usage = cpu_usage,
 };
 
 /* ---- cgroups/mem ---- */
@@ -365,4 +603,5 @@ const struct mcz_isolator mcz_isolator_cgroups_mem = {
 	.isolate = nothing,
 	.watch = mem_watch,
 	.cleanup = mem_cleanup,
+	.usage = mem_usage,
 };

@@ -9,8 +9,8 @@
 
 #include "core/container.h"
 
-/* Create the container's directory (an existing one is "already exists"), take its lock and
- * write config.json. */
+/* Create the container's directory (an existing one is "already exists") and take its lock.
+ * config.json follows once prepare has resolved everything (mcz_runtime_write_config). */
 int mcz_runtime_create(struct mcz_container *c, struct mcz_error *err);
 
 int mcz_runtime_set_state(struct mcz_container *c, enum mcz_state state, struct mcz_error *err);
@@ -22,8 +22,16 @@ int mcz_runtime_write(struct mcz_container *c, const char *name, const char *con
 int mcz_runtime_remove(struct mcz_container *c, bool keep_termination, struct mcz_error *err);
 
 char *mcz_runtime_container_dir(const struct mcz_container *c);
+char *mcz_runtime_dir_of(const char *runtime_dir, const char *id); /* <runtime_dir>/containers/<id> */
 
-/* config.json: isolators, launcher, volumes, sandbox, cgroup paths, user, command. */
+/* config.json: isolators, launcher, volumes, sandbox, cgroup paths, user, command, and
+ * what `mcz usage` / `mcz update` read back (core/inspect.c): "resources" {"cpus", "mem"
+ * (MB)}, "cgroups" {"cpu", "cpuacct", "memory", "freezer": the container's cgroup paths},
+ * "cgroups_enable_cfs", "cgroups_limit_swap", "pid_namespace". */
 char *mcz_config_json(const struct mcz_container *c);
+
+/* Rewrite config.json from c (atomically): after prepare, when the cgroup paths are known,
+ * and after an update. */
+int mcz_runtime_write_config(struct mcz_container *c, struct mcz_error *err);
 
 #endif

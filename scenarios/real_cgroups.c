@@ -236,3 +236,209 @@ REAL_TEST(cgroups_cpu__cfs_quota_halves_a_busy_loop, 60)
 	REAL_ASSERT(cgroups_left(id) == 0, "cgroups left behind");
 	return r;
 }
+
+/* ---- `mcz usage` and `mcz update` while `mcz run` supervises ---- */
+
+/* The script runs until the test creates <dir>/stop (or 30 s pass). */
+#define UNTIL_STOP "import os, time\nt0 = time.monotonic()\n" \
+	"while not os.path.exists(os.environ['STOP']) and time.monotonic() - t0 < 30: time.sleep(0.05)\n"
+
+/* `mcz run` in the background; returns its pid once the container is RUNNING, or -1. */
+static pid_t start_run(const char *dir, const char *id, const char *isolation, const char *resources,
+		       const char *script)
+{
+	_cleanup_free_ char *work = mcz_xasprintf("--work_dir=%s/work", dir);
+	_cleanup_free_ char *runtime = mcz_xasprintf("--runtime_dir=%s/run", dir);
+	_cleanup_free_ char *cid = mcz_xasprintf("--container_id=%s", id);
+	_cleanup_free_ char *stop = mcz_xasprintf("--env=STOP=%s/stop", dir);
+	_cleanup_free_ char *state = mcz_xasprintf("%s/run/containers/%s/state", dir, id);
+	const char *argv[] = { mcz_bin(), "run", work, runtime, cid, stop, isolation, resources, "--",
+			       "/usr/bin/python3", "-c", script, NULL };
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	for (int i = 0; i < 200; i++) {
+		char buf[32] = { 0 };
+
+		if (readlink(state, buf, sizeof(buf) - 1) > 0 && strcmp(buf, "RUNNING") == 0)
+			return pid;
+		usleep(50 * 1000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return -1;
+}
+
+/* Create <dir>/stop and wait for `mcz run`; its exit status, or -1. */
+static int stop_run(const char *dir, pid_t pid)
+{
+	_cleanup_free_ char *stop = mcz_xasprintf("%s/stop", dir);
+	FILE *fp = fopen(stop, "w");
+	int status;
+
+	if (fp)
+		fclose(fp);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* `mcz CMD --runtime_dir=... ID [ARG]`: its stdout (caller frees), NULL when it failed. */
+static char *mcz_cmd(const char *dir, const char *cmd, const char *id, const char *arg)
+{
+	_cleanup_free_ char *line = mcz_xasprintf("%s %s --runtime_dir=%s/run %s %s", mcz_bin(), cmd, dir,
+						  id, arg ? arg : "");
+	char *out = mcz_xcalloc(1, 4096);
+	FILE *fp = popen(line, "r");
+	size_t n = fp ? fread(out, 1, 4095, fp) : 0;
+
+	out[n] = '\0';
+	if (!fp || pclose(fp) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+static double json_num(const char *json, const char *key)
+{
+	_cleanup_free_ char *k = mcz_xasprintf("\"%s\":", key);
+	const char *p = strstr(json, k);
+
+	return p ? strtod(p + strlen(k), NULL) : -1;
+}
+
+/* A busy loop under cgroups/cpu: its cpu time shows in `mcz usage` while it runs. */
+static int usage_cpu_test(const char *dir, const char *id)
+{
+	static const char script[] = "import os, time\nt0 = time.monotonic()\n"
+				     "while time.monotonic() - t0 < 0.5: pass\n" UNTIL_STOP;
+	pid_t pid = start_run(dir, id, "--isolation=cgroups/cpu", "--resources=cpus:1", script);
+	_cleanup_free_ char *out = NULL;
+	double user = -1;
+
+	REAL_ASSERT(pid > 0, "mcz run did not reach RUNNING");
+	for (int i = 0; i < 40 && user < 0.125; i++) {
+		free(out);
+		out = mcz_cmd(dir, "usage", id, NULL);
+		user = out ? json_num(out, "cpus_user_time_secs") : -1;
+		usleep(50 * 1000);
+	}
+	REAL_ASSERT(stop_run(dir, pid) == 0, "mcz run failed");
+	REAL_ASSERT(out && user >= 0.125, "usage: %s", out ? out : "(failed)");
+	REAL_ASSERT(json_num(out, "cpus_limit") == 1, "usage: %s", out);
+	return REAL_PASS;
+}
+
+REAL_TEST(usage__cgroups_cpu_counts_a_busy_loop, 60)
+{
+	char dir[256];
+	_cleanup_free_ char *id = mcz_xasprintf("mczus%d", (int)getpid());
+	int r = skip_unless_ready();
+
+	if (r)
+		return r;
+	REAL_ASSERT(real_tmpdir(dir, sizeof(dir)) == 0, "tmpdir: %s", strerror(errno));
+	r = usage_cpu_test(dir, id);
+	(void)real_rm_rf(dir);
+	REAL_ASSERT(cgroups_left(id) == 0, "cgroups left behind");
+	return r;
+}
+
+/* 64 MB touched: mem_rss_bytes >= 64 MB under cgroups/mem, and under posix/mem. */
+static int usage_mem_test(const char *dir, const char *id, const char *isolation)
+{
+	static const char script[] = "x = bytearray(64 << 20)\nfor i in range(0, len(x), 4096): x[i] = 1\n"
+				     "open(__import__('os').environ['STOP'] + '.ready', 'w')\n" UNTIL_STOP;
+	_cleanup_free_ char *ready = mcz_xasprintf("%s/stop.ready", dir);
+	_cleanup_free_ char *stop = mcz_xasprintf("%s/stop", dir);
+	_cleanup_free_ char *out = NULL;
+	pid_t pid;
+
+	(void)unlink(ready); /* the files of a previous run in the same dir */
+	(void)unlink(stop);
+	pid = start_run(dir, id, isolation, "--resources=mem:512", script);
+	REAL_ASSERT(pid > 0, "mcz run did not reach RUNNING");
+	for (int i = 0; i < 200 && access(ready, F_OK) < 0; i++)
+		usleep(50 * 1000);
+	out = mcz_cmd(dir, "usage", id, NULL);
+	REAL_ASSERT(stop_run(dir, pid) == 0, "mcz run failed");
+	REAL_ASSERT(out && json_num(out, "mem_rss_bytes") >= 64 << 20, "%s: usage: %s", isolation,
+		    out ? out : "(failed)");
+	return REAL_PASS;
+}
+
+REAL_TEST(usage__rss_of_64_mb_under_cgroups_and_posix_mem, 90)
+{
+	char dir[256];
+	_cleanup_free_ char *id = mcz_xasprintf("mczum%d", (int)getpid());
+	int r = skip_unless_ready();
+
+	if (r)
+		return r;
+	REAL_ASSERT(real_tmpdir(dir, sizeof(dir)) == 0, "tmpdir: %s", strerror(errno));
+	r = usage_mem_test(dir, id, "--isolation=cgroups/mem");
+	if (r == REAL_PASS)
+		r = usage_mem_test(dir, id, "--isolation=posix/mem");
+	(void)real_rm_rf(dir);
+	REAL_ASSERT(cgroups_left(id) == 0, "cgroups left behind");
+	return r;
+}
+
+/* The memory cgroup's file, through the path config.json records. */
+static uint64_t mem_file(const char *dir, const char *id, const char *name)
+{
+	_cleanup_free_ char *cfg_path = mcz_xasprintf("%s/run/containers/%s/config.json", dir, id);
+	_cleanup_free_ char *cfg = slurp(cfg_path);
+	_cleanup_free_ char *path = NULL, *v = NULL;
+	const char *p = cfg ? strstr(cfg, "\"memory\": \"") : NULL;
+
+	if (!p)
+		return 0;
+	p += strlen("\"memory\": \"");
+	path = mcz_xasprintf("%.*s/%s", (int)strcspn(p, "\""), p, name);
+	v = slurp(path);
+	return v ? strtoull(v, NULL, 10) : 0;
+}
+
+static int update_test(const char *dir, const char *id)
+{
+	pid_t pid = start_run(dir, id, "--isolation=cgroups/mem", "--resources=mem:64", UNTIL_STOP);
+	_cleanup_free_ char *up = NULL, *down = NULL;
+	uint64_t hard_up, soft_up, hard_down, soft_down;
+
+	REAL_ASSERT(pid > 0, "mcz run did not reach RUNNING");
+	up = mcz_cmd(dir, "update", id, "--resources=mem:256");
+	hard_up = mem_file(dir, id, "memory.limit_in_bytes");
+	soft_up = mem_file(dir, id, "memory.soft_limit_in_bytes");
+	down = mcz_cmd(dir, "update", id, "--resources=mem:128");
+	hard_down = mem_file(dir, id, "memory.limit_in_bytes");
+	soft_down = mem_file(dir, id, "memory.soft_limit_in_bytes");
+	REAL_ASSERT(stop_run(dir, pid) == 0, "mcz run failed");
+	REAL_ASSERT(up && down, "mcz update failed");
+	REAL_ASSERT(hard_up == 256 << 20 && soft_up == 256 << 20, "raised: hard %llu soft %llu",
+		    (unsigned long long)hard_up, (unsigned long long)soft_up);
+	REAL_ASSERT(hard_down == 256 << 20 && soft_down == 128 << 20, "lowered: hard %llu soft %llu",
+		    (unsigned long long)hard_down, (unsigned long long)soft_down);
+	return REAL_PASS;
+}
+
+REAL_TEST(update__raises_the_hard_limit_lowers_only_the_soft_one, 60)
+{
+	char dir[256];
+	_cleanup_free_ char *id = mcz_xasprintf("mczup%d", (int)getpid());
+	int r = skip_unless_ready();
+
+	if (r)
+		return r;
+	REAL_ASSERT(real_tmpdir(dir, sizeof(dir)) == 0, "tmpdir: %s", strerror(errno));
+	r = update_test(dir, id);
+	(void)real_rm_rf(dir);
+	REAL_ASSERT(cgroups_left(id) == 0, "cgroups left behind");
+	return r;
+}

@@ -1,0 +1,416 @@
+/*
+ * usage_cmd.c — `mcz usage` and `mcz update` over the fake (SPEC §7, §8): a container
+ * launched in the same world (the supervisor's side, left running), loaded back from its
+ * runtime entry as another process would, its ResourceStatistics byte for byte from cgroup
+ * files the test sets, updates raising and lowering memory, the errors, and every call of
+ * load + usage / load + update failing in turn (a clean error, nothing changed).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/container.h"
+#include "core/fsutil.h"
+#include "core/inspect.h"
+#include "core/isolator.h"
+#include "core/launcher.h"
+#include "core/runtime.h"
+#include "core/util.h"
+#include "fakes/fake.h"
+#include "scenarios/harness.h"
+
+#define RT "/run/mcz"
+#define CG "/sys/fs/cgroup"
+#define CPU_CG CG "/cpu/mcz/c1"
+#define CPUACCT_CG CG "/cpuacct/mcz/c1"
+#define MEM_CG CG "/memory/mcz/c1"
+
+struct spec {
+	const char *isolation;
+	const char *launcher;
+	const char *resources;
+	bool cfs, limit_swap;
+};
+
+static void world(struct fake *f)
+{
+	struct fake_program busy = { .run_ms = -1, .children = 1, .utime_ticks = 300, .stime_ticks = 100,
+				     .rss_pages = 256, .threads = 3 };
+
+	assert_int_equal(fake_add_dir(f, "/proc", 0555, 0, 0), 0);
+	assert_int_equal(fake_add_dir(f, "/var/lib/mcz/sandboxes", 0755, 0, 0), 0);
+	assert_int_equal(fake_add_dir(f, RT "/containers", 0755, 0, 0), 0);
+	assert_true(fake_add_cgroup_hierarchy(f, CG "/cpu", "cpu", "/") >= 0);
+	assert_true(fake_add_cgroup_hierarchy(f, CG "/cpuacct", "cpuacct", "/") >= 0);
+	assert_true(fake_add_cgroup_hierarchy(f, CG "/memory", "memory", "/") >= 0);
+	assert_true(fake_add_cgroup_hierarchy(f, CG "/freezer", "freezer", "/") >= 0);
+	assert_int_equal(fake_add_program(f, "/usr/bin/busy", &busy), 0);
+}
+
+/* The supervisor's side: launched and left running (freed, not destroyed: the processes,
+ * cgroups and runtime entry stay, as while `mcz run` supervises). */
+static struct fake *launched(const struct spec *sp)
+{
+	struct fake *f = fake_new();
+	struct mcz_config cfg = { 0 };
+	struct mcz_error err = MCZ_ERROR_INIT;
+	struct mcz_container *c;
+
+	world(f);
+	cfg.id = mcz_xstrdup("c1");
+	cfg.sandbox = mcz_xstrdup("/var/lib/mcz/sandboxes/c1");
+	cfg.runtime_dir = mcz_xstrdup(RT);
+	cfg.cgroups_hierarchy = mcz_xstrdup(CG);
+	cfg.cgroups_root = mcz_xstrdup("mcz");
+	cfg.argv = mcz_xcalloc(2, sizeof(char *));
+	cfg.argv[0] = mcz_xstrdup("/usr/bin/busy");
+	cfg.cgroups_enable_cfs = sp->cfs;
+	cfg.cgroups_limit_swap = sp->limit_swap;
+	if (sp->resources)
+		assert_int_equal(mcz_resources_parse(sp->resources, &cfg.resources, &err), 0);
+	assert_int_equal(mcz_isolation_parse(sp->isolation, &cfg.isolators, &cfg.n_isolators, &err), 0);
+	assert_int_equal(mcz_launcher_parse(sp->launcher ? sp->launcher : "linux", true, &cfg.launcher, &err), 0);
+	c = mcz_container_new(fake_sys(f), &cfg);
+	if (mcz_container_check(c, &err) < 0 || mcz_container_launch(c, &err) < 0)
+		fail_msg("launch: %s", err.msg);
+	c->lock_fd = -1; /* the supervisor's fd stays open in the fake: its lock is held */
+	mcz_container_free(c);
+	return f;
+}
+
+static void set_file(struct fake *f, const char *path, const char *content)
+{
+	assert_int_equal(fake_cgroup_set_file(f, path, content), 0);
+}
+
+static void set_stats(struct fake *f)
+{
+	set_file(f, CPUACCT_CG "/cpuacct.stat", "user 250\nsystem 50\n");
+	set_file(f, CPU_CG "/cpu.stat", "nr_periods 10\nnr_throttled 2\nthrottled_time 1500000000\n");
+	set_file(f, MEM_CG "/memory.stat", "cache 4096\nrss 8192\nmapped_file 512\ntotal_cache 40960\n"
+					   "total_rss 81920\ntotal_mapped_file 1024\n");
+}
+
+/* Load c1 and print its usage (timestamp 0), or the error. */
+static char *usage_of(struct fake *f)
+{
+	struct mcz_error err = MCZ_ERROR_INIT;
+	struct mcz_container *c = NULL;
+	struct mcz_usage u;
+	char *out;
+	int r = mcz_container_load(fake_sys(f), RT, "c1", &c, &err);
+
+	if (r >= 0)
+		r = mcz_container_usage(c, &u, &err);
+	out = r < 0 ? mcz_xasprintf("error: %s", err.msg) : mcz_usage_json(&u);
+	mcz_container_free(c);
+	mcz_error_done(&err);
+	return out;
+}
+
+static int update_of(struct fake *f, const char *resources, struct mcz_error *err)
+{
+	struct mcz_container *c = NULL;
+	struct mcz_resources res;
+	int r = mcz_resources_parse(resources, &res, err);
+
+	if (r >= 0)
+		r = mcz_container_load(fake_sys(f), RT, "c1", &c, err);
+	if (r >= 0)
+		r = mcz_container_update(c, &res, err);
+	mcz_container_free(c);
+	return r;
+}
+
+static void assert_cg(struct fake *f, const char *path, const char *want)
+{
+	char buf[256];
+
+	assert_true(sys_cg_read(fake_sys(f), path, buf, sizeof(buf)) >= 0);
+	if (strcmp(buf, want) != 0)
+		fail_msg("'%s': expected '%s', got '%s'", path, want, buf);
+}
+
+static void test_usage_cmd__cgroups_statistics_byte_for_byte(void **state)
+{
+	static const struct spec sp = { .isolation = "cgroups", .resources = "cpus:0.5;mem:64", .cfs = true };
+	struct fake *f = launched(&sp);
+	_cleanup_free_ char *out = NULL;
+
+	(void)state;
+	set_stats(f);
+	out = usage_of(f);
+	assert_string_equal(out, "{\"timestamp\":0.0,\"cpus_user_time_secs\":2.5,\"cpus_system_time_secs\":0.5,"
+				 "\"cpus_limit\":0.5,\"cpus_nr_periods\":10,\"cpus_nr_throttled\":2,"
+				 "\"cpus_throttled_time_secs\":1.5,\"mem_rss_bytes\":81920,"
+				 "\"mem_limit_bytes\":67108864,\"mem_file_bytes\":40960,\"mem_anon_bytes\":81920,"
+				 "\"mem_mapped_file_bytes\":1024}");
+	fake_free(f);
+}
+
+/* posix isolators sum /proc: the freezer's cgroup.procs (linux launcher: pid 1 and its
+ * background child), or pid 1's tree and session (posix launcher). */
+static void test_usage_cmd__posix_sums_the_processes(void **state)
+{
+	static const struct spec linux_sp = { .isolation = "posix/cpu,posix/mem", .resources = "mem:64" };
+	static const struct spec posix_sp = { .isolation = "posix/cpu,posix/mem", .launcher = "posix" };
+	struct fake *f = launched(&linux_sp);
+	_cleanup_free_ char *a = usage_of(f), *b = NULL;
+
+	(void)state;
+	assert_string_equal(a, "{\"timestamp\":0.0,\"cpus_user_time_secs\":3.0,\"cpus_system_time_secs\":1.0,"
+			       "\"mem_rss_bytes\":1048576,\"mem_limit_bytes\":67108864,\"processes\":2,"
+			       "\"threads\":4}");
+	fake_free(f);
+	f = launched(&posix_sp);
+	b = usage_of(f);
+	assert_string_equal(b, "{\"timestamp\":0.0,\"cpus_user_time_secs\":3.0,\"cpus_system_time_secs\":1.0,"
+			       "\"mem_rss_bytes\":1048576,\"processes\":2,\"threads\":4}");
+	fake_free(f);
+}
+
+/* SPEC §7: the hard limit only goes up; the soft limit follows every update. */
+static void test_usage_cmd__update_raises_and_lowers_memory(void **state)
+{
+	static const struct spec sp = { .isolation = "cgroups", .resources = "cpus:0.5;mem:64", .cfs = true,
+					.limit_swap = true };
+	struct fake *f = launched(&sp);
+	struct mcz_error err = MCZ_ERROR_INIT;
+	struct mcz_container *c = NULL;
+
+	(void)state;
+	assert_int_equal(update_of(f, "mem:256", &err), 0);
+	assert_cg(f, MEM_CG "/memory.limit_in_bytes", "268435456\n");
+	assert_cg(f, MEM_CG "/memory.memsw.limit_in_bytes", "268435456\n");
+	assert_cg(f, MEM_CG "/memory.soft_limit_in_bytes", "268435456\n");
+	assert_int_equal(update_of(f, "mem:100;cpus:2", &err), 0);
+	assert_cg(f, MEM_CG "/memory.limit_in_bytes", "268435456\n");
+	assert_cg(f, MEM_CG "/memory.soft_limit_in_bytes", "104857600\n");
+	assert_cg(f, CPU_CG "/cpu.shares", "2048\n");
+	assert_cg(f, CPU_CG "/cpu.cfs_quota_us", "200000\n");
+	assert_int_equal(update_of(f, "mem:8", &err), 0); /* the 32 MB floor */
+	assert_cg(f, MEM_CG "/memory.soft_limit_in_bytes", "33554432\n");
+	/* config.json records the resources: what a later usage reports as limits */
+	assert_int_equal(mcz_container_load(fake_sys(f), RT, "c1", &c, &err), 0);
+	assert_true(c->cfg.resources.has_mem && c->cfg.resources.mem_mb == 8);
+	assert_true(c->cfg.resources.has_cpus && c->cfg.resources.cpus == 2);
+	mcz_container_free(c);
+	mcz_error_done(&err);
+	fake_free(f);
+}
+
+struct err_case {
+	const char *name;
+	struct spec spec;
+	void (*spoil)(struct fake *f);
+	const char *id;
+	const char *resources; /* NULL: usage */
+	const char *msg;
+};
+
+static void no_entry(struct fake *f)
+{
+	(void)f;
+}
+
+static void write_entry(struct fake *f, const char *name, const char *content)
+{
+	struct mcz_error err = MCZ_ERROR_INIT;
+
+	assert_int_equal(mcz_write_atomic(fake_sys(f), RT "/containers/c1", name, content, &err), 0);
+}
+
+static void bad_json(struct fake *f)
+{
+	write_entry(f, "config.json", "{\"launcher\": ");
+}
+
+static void not_an_object(struct fake *f)
+{
+	write_entry(f, "config.json", "[]");
+}
+
+static void bad_pid(struct fake *f)
+{
+	write_entry(f, "pid", "x\n");
+}
+
+static void destroying(struct fake *f)
+{
+	struct mcz_error err = MCZ_ERROR_INIT;
+
+	assert_int_equal(mcz_symlink_atomic(fake_sys(f), RT "/containers/c1", "state", "DESTROYING", &err), 0);
+}
+
+static void bad_state(struct fake *f)
+{
+	struct mcz_error err = MCZ_ERROR_INIT;
+
+	assert_int_equal(mcz_symlink_atomic(fake_sys(f), RT "/containers/c1", "state", "ASLEEP", &err), 0);
+}
+
+static void no_resources(struct fake *f)
+{
+	write_entry(f, "config.json", "{\"launcher\": \"linux\", \"sandbox\": \"/s\", \"isolation\": [], "
+				      "\"resources\": {\"mem\": -1}, \"cgroups\": {}}");
+}
+
+static void no_cgroups(struct fake *f)
+{
+	write_entry(f, "config.json", "{\"launcher\": \"linux\", \"sandbox\": \"/s\", \"isolation\": "
+				      "[\"cgroups/mem\"], \"resources\": {}, \"cgroups\": {}}");
+}
+
+static void bad_isolation(struct fake *f)
+{
+	write_entry(f, "config.json", "{\"launcher\": \"linux\", \"sandbox\": \"/s\", \"isolation\": [1]}");
+}
+
+static void no_launcher(struct fake *f)
+{
+	write_entry(f, "config.json", "{\"isolation\": []}");
+}
+
+#define C1 "container 'c1': "
+#define CFG "cannot parse '" RT "/containers/c1/config.json': "
+static const struct err_case err_cases[] = {
+	{ "unknown id", { .isolation = "cgroups" }, no_entry, "c2", NULL, "container 'c2' not found" },
+	{ "bad id", { .isolation = "cgroups" }, no_entry, "../c1", NULL, NULL },
+	{ "bad json", { .isolation = "cgroups" }, bad_json, "c1", NULL, NULL },
+	{ "not an object", { .isolation = "cgroups" }, not_an_object, "c1", NULL, C1 CFG "not an object" },
+	{ "no launcher", { .isolation = "cgroups" }, no_launcher, "c1", NULL, C1 CFG "no 'launcher' or 'sandbox'" },
+	{ "bad isolation", { .isolation = "cgroups" }, bad_isolation, "c1", NULL,
+	  C1 CFG "'isolation' holds a non-string" },
+	{ "bad resources", { .isolation = "cgroups" }, no_resources, "c1", NULL, C1 CFG "bad 'resources'" },
+	{ "bad pid", { .isolation = "cgroups" }, bad_pid, "c1", NULL,
+	  C1 "cannot parse '" RT "/containers/c1/pid': not a pid" },
+	{ "bad state", { .isolation = "cgroups" }, bad_state, "c1", NULL,
+	  C1 "cannot parse '" RT "/containers/c1/state': unknown state 'ASLEEP'" },
+	{ "usage not running", { .isolation = "cgroups" }, destroying, "c1", NULL,
+	  "container 'c1' is not running (state DESTROYING)" },
+	{ "update not running", { .isolation = "cgroups" }, destroying, "c1", "mem:64",
+	  C1 "container 'c1' is not running (state DESTROYING)" },
+	{ "usage without a memory cgroup", { .isolation = "cgroups" }, no_cgroups, "c1", NULL,
+	  C1 "usage 'cgroups/mem': no memory cgroup recorded for container 'c1'" },
+	{ "update without a memory cgroup", { .isolation = "cgroups" }, no_cgroups, "c1", "mem:64",
+	  C1 "no memory cgroup recorded for container 'c1'" },
+	{ "cpus without cgroups/cpu", { .isolation = "cgroups/mem" }, no_entry, "c1", "cpus:1",
+	  C1 "update: 'cpus' needs the cgroups/cpu isolator" },
+	{ "mem without cgroups/mem", { .isolation = "cgroups/cpu" }, no_entry, "c1", "mem:64",
+	  C1 "update: 'mem' needs the cgroups/mem isolator" },
+	{ "nothing to update", { .isolation = "cgroups" }, no_entry, "c1", "", C1 "update: no resources given" },
+};
+
+static int err_case_run(struct fake *f, const struct err_case *ec, struct mcz_error *err)
+{
+	struct mcz_container *c = NULL;
+	struct mcz_resources res = { 0 };
+	struct mcz_usage u;
+	int r = ec->resources ? mcz_resources_parse(ec->resources, &res, err) : 0;
+
+	if (r >= 0)
+		r = mcz_container_load(fake_sys(f), RT, ec->id, &c, err);
+	if (r >= 0)
+		r = ec->resources ? mcz_container_update(c, &res, err) : mcz_container_usage(c, &u, err);
+	mcz_container_free(c);
+	return r;
+}
+
+static void test_usage_cmd__errors_are_clear_and_change_nothing(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < MCZ_ARRAY_SIZE(err_cases); i++) {
+		const struct err_case *ec = &err_cases[i];
+		struct fake *f = launched(&ec->spec);
+		struct mcz_error err = MCZ_ERROR_INIT;
+		_cleanup_free_ char *before = NULL, *after = NULL;
+		int r;
+
+		ec->spoil(f);
+		before = fake_snapshot(f);
+		r = err_case_run(f, ec, &err);
+		after = fake_snapshot(f);
+		if (r >= 0 || !err.msg || (ec->msg && strcmp(err.msg, ec->msg) != 0))
+			fail_msg("case '%s':\n  expected: %s\n  got:      %s", ec->name,
+				 ec->msg ? ec->msg : "(an error)", err.msg ? err.msg : "(success)");
+		if (strcmp(before, after) != 0)
+			fail_msg("case '%s': state changed", ec->name);
+		mcz_error_done(&err);
+		fake_free(f);
+	}
+}
+
+/* ---- every call failing in turn ---- */
+
+enum body { BODY_USAGE, BODY_RAISE, BODY_LOWER };
+
+static const struct spec fault_spec = { .isolation = "cgroups,posix/cpu,posix/mem",
+					.resources = "cpus:0.5;mem:64", .cfs = true, .limit_swap = true };
+
+static int fault_body(struct fake *f, enum body b, struct mcz_error *err)
+{
+	_cleanup_free_ char *out = NULL;
+
+	if (b == BODY_RAISE)
+		return update_of(f, "cpus:1;mem:256", err);
+	if (b == BODY_LOWER)
+		return update_of(f, "cpus:0.25;mem:48", err);
+	out = usage_of(f);
+	if (strncmp(out, "error: ", 7) == 0)
+		return mcz_error_fmt(err, -EIO, "%s", out + 7);
+	return 0;
+}
+
+/* Run 1 fails call n in `mode`; 0 once a run injects nothing (the body then succeeded). */
+static bool fault_run(enum body b, unsigned long n, enum fake_fault_mode mode)
+{
+	struct fake *f = launched(&fault_spec);
+	struct mcz_error err = MCZ_ERROR_INIT;
+	_cleanup_free_ char *before = NULL, *after = NULL;
+	int fds, r;
+	bool injected;
+
+	set_stats(f);
+	before = fake_snapshot(f);
+	fds = fake_open_fds(f);
+	fake_fail_nth(f, n, mode, 0);
+	r = fault_body(f, b, &err);
+	fake_disarm(f);
+	injected = fake_faults_injected(f) > 0 || r < 0;
+	after = fake_snapshot(f);
+	if (!injected && r < 0)
+		fail_msg("body %d: clean run failed: %s", b, err.msg);
+	if (injected && r >= 0 && mode != FAKE_AFTER)
+		fail_msg("body %d, call %lu (mode %d): a fault was tolerated", b, n, mode);
+	if (r < 0 && (!err.msg || strncmp(err.msg, "container 'c1'", 14) != 0))
+		fail_msg("body %d, call %lu (mode %d): unclear error: %s", b, n, mode, err.msg);
+	if (r < 0 && mode == FAKE_TRANSIENT && strcmp(before, after) != 0)
+		fail_msg("body %d, call %lu: state changed on failure: %s", b, n, err.msg);
+	assert_int_equal(fake_open_fds(f), fds);
+	mcz_error_done(&err);
+	fake_free(f);
+	return injected;
+}
+
+static void test_usage_cmd__fault_matrix(void **state)
+{
+	static const enum fake_fault_mode modes[] = { FAKE_TRANSIENT, FAKE_PERSISTENT, FAKE_AFTER };
+	unsigned long runs = 0;
+
+	(void)state;
+	for (int b = BODY_USAGE; b <= BODY_LOWER; b++)
+		for (size_t m = 0; m < MCZ_ARRAY_SIZE(modes); m++)
+			for (unsigned long n = 1; fault_run((enum body)b, n, modes[m]); n++)
+				runs++;
+	assert_true(runs > 20);
+}
+
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_usage_cmd__cgroups_statistics_byte_for_byte),
+	cmocka_unit_test(test_usage_cmd__posix_sums_the_processes),
+	cmocka_unit_test(test_usage_cmd__update_raises_and_lowers_memory),
+	cmocka_unit_test(test_usage_cmd__errors_are_clear_and_change_nothing),
+	cmocka_unit_test(test_usage_cmd__fault_matrix),
+};
+
+SCENARIO_SUITE(usage_cmd, tests, NULL, NULL);

@@ -8,8 +8,11 @@
  * robin (A B C A B C ...), so every command sees the same noise, and prints one line per
  * command: name, median, p10, p90 (ms). Each run is fork + execv + waitpid, timed with
  * CLOCK_MONOTONIC around it, like hyperfine -N; a run that does not exit 0 is an error.
+ * On SIGINT or SIGTERM lap still waits for the run in progress, then exits 128+N: the caller's
+ * cleanup never races with a launch (or a destroy) still under way.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +25,13 @@ struct cmd {
 	char **argv;
 	double *ms;
 };
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
 
 static double now_ms(void)
 {
@@ -50,6 +60,8 @@ static double run_once(const struct cmd *c)
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	if (stop_signal)
+		exit(128 + stop_signal);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		fprintf(stderr, "lap: '%s' failed (status %#x)\n", c->name, status);
 		exit(2);
@@ -89,6 +101,7 @@ static int parse(int argc, char **argv, struct cmd *cmds, int max)
 int main(int argc, char **argv)
 {
 	struct cmd cmds[16];
+	struct sigaction sa = { .sa_handler = on_stop }; /* no SA_RESTART; reset by execv */
 	int runs = 100, warmup = 10, opt, n;
 
 	while ((opt = getopt(argc, argv, "+n:w:")) != -1) {
@@ -104,6 +117,8 @@ int main(int argc, char **argv)
 		fputs("usage: lap [-n RUNS] [-w WARMUP] NAME CMD [ARG...] :: NAME CMD ...\n", stderr);
 		return 2;
 	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	for (int k = 0; k < n; k++)
 		cmds[k].ms = calloc((size_t)runs, sizeof(double));
 	for (int r = 0; r < warmup; r++)

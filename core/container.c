@@ -8,6 +8,7 @@
 
 #include "core/flags.h"
 #include "core/fsutil.h"
+#include "core/json.h"
 #include "core/isolator.h"
 #include "core/launcher.h"
 #include "core/runtime.h"
@@ -668,7 +669,6 @@ int mcz_container_supervise(struct mcz_container *c, struct mcz_error *err)
 char *mcz_termination_json(const char *id, const struct mcz_termination *t)
 {
 	json_t *o = json_object();
-	char *text, *out;
 
 	json_object_set_new(o, "container_id", json_string(id));
 	if (t->have_status) {
@@ -682,13 +682,7 @@ char *mcz_termination_json(const char *id, const struct mcz_termination *t)
 	if (t->reason)
 		json_object_set_new(o, "reason", json_string(t->reason));
 	json_object_set_new(o, "message", json_string(t->message ? t->message : "Command terminated"));
-	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(o);
-	if (!text)
-		abort(); /* jansson fails only on allocation */
-	out = mcz_xasprintf("%s\n", text);
-	free(text);
-	return out;
+	return mcz_json_dump(o, JSON_COMPACT | JSON_PRESERVE_ORDER, true);
 }
 
 int mcz_termination_exit_code(const struct mcz_termination *t)

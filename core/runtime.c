@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/fsutil.h"
+#include "core/json.h"
 #include "core/isolator.h"
 #include "core/launcher.h"
 #include "core/runtime.h"
@@ -78,15 +79,7 @@ static json_t *cgroups_json(const struct mcz_container *c)
 
 static char *dump(json_t *o)
 {
-	char *text = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
-	char *out;
-
-	json_decref(o);
-	if (!text)
-		abort(); /* jansson fails only on allocation */
-	out = mcz_xasprintf("%s\n", text);
-	free(text);
-	return out;
+	return mcz_json_dump(o, JSON_INDENT(2) | JSON_SORT_KEYS, true);
 }
 
 char *mcz_config_json(const struct mcz_container *c)

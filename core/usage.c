@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "core/json.h"
 #include "core/usage.h"
 #include "core/util.h"
 
@@ -59,7 +60,6 @@ static void put_uint(json_t *o, const char *name, bool has, uint64_t v)
 char *mcz_usage_json(const struct mcz_usage *u)
 {
 	json_t *o = json_object();
-	char *text;
 
 	put_real(o, "timestamp", true, u->timestamp);
 	put_real(o, "cpus_user_time_secs", u->has_cpu, u->cpus_user_time_secs);
@@ -76,11 +76,7 @@ char *mcz_usage_json(const struct mcz_usage *u)
 	put_uint(o, "mem_mapped_file_bytes", u->has_mem_mapped_file, u->mem_mapped_file_bytes);
 	put_uint(o, "processes", u->has_processes, u->processes);
 	put_uint(o, "threads", u->has_threads, u->threads);
-	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
-	json_decref(o);
-	if (!text)
-		abort(); /* only on allocation failure (util.h: OOM is fatal) */
-	return text;
+	return mcz_json_dump(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15), false);
 }
 
 /* ---- /proc/<pid>/stat ---- */

@@ -157,14 +157,20 @@ static int exec_search(struct sys *s, char *const *argv, char *const *envp, stru
 int mcz_child_main(struct sys *s, void *arg, struct sys_child_report *report)
 {
 	const struct mcz_container *c = arg;
-	sigset_t none;
+	sigset_t none, all;
 	int r;
 
-	/* The supervisor blocks the signals it waits for; the command must not inherit that. */
+	/* The supervisor blocks the signals it waits for; the command must not inherit that.
+	 * Nor an ignored signal: SIG_IGN survives exec, and a shell that started mcz in the
+	 * background ignores SIGINT and SIGQUIT — the forwarded SIGINT would do nothing. */
 	sigemptyset(&none);
 	r = sys_sigprocmask(s, SIG_SETMASK, &none, NULL);
 	if (r < 0)
 		return report_failure(report, r, SYS_OP_sigprocmask, NULL);
+	sigfillset(&all);
+	r = sys_sigdefault(s, &all);
+	if (r < 0)
+		return report_failure(report, r, SYS_OP_sigdefault, NULL);
 	/* Into the launcher's cgroups before anything else can run or fork (launchers.c says
 	 * why the child moves itself): "0" is the writing thread, and it is the only one. */
 	for (size_t i = 0; i < c->n_cgroup_joins; i++) {

@@ -321,6 +321,7 @@ int model_getpwnam(struct fake *f, const struct sys_call *c);
 int model_kill(struct fake *f, const struct sys_call *c);
 int model_waitpid(struct fake *f, const struct sys_call *c);
 int model_sigprocmask(struct fake *f, const struct sys_call *c);
+int model_sigdefault(struct fake *f, const struct sys_call *c);
 int model_sigtimedwait(struct fake *f, const struct sys_call *c);
 int model_proc_list(struct fake *f, const struct sys_call *c);
 int model_nanosleep(struct fake *f, const struct sys_call *c);

@@ -1026,6 +1026,15 @@ static void bits_set(uint64_t bits, sigset_t *set)
 			sigaddset(set, sig);
 }
 
+/* sigaction(SIG_DFL) for each signal of the set: the fake models no dispositions of the
+ * supervisor or of a child before exec (programs declare theirs in struct fake_program), so
+ * there is nothing to change; a NULL set is EFAULT as for the real call. */
+int model_sigdefault(struct fake *f, const struct sys_call *c)
+{
+	(void)f;
+	return c->a[0].p ? 0 : -EFAULT;
+}
+
 /* sigprocmask(2): SIGKILL and SIGSTOP cannot be blocked (silently); signals that become
  * unblocked while pending are delivered at once. */
 int model_sigprocmask(struct fake *f, const struct sys_call *c)

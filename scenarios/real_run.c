@@ -1141,6 +1141,25 @@ RUN_TEST(run__sigterm_trapped, TEST_TIMEOUT)
 
 /* ---- 9: --user ---- */
 
+/* A shell that starts mcz in the background ignores SIGINT and SIGQUIT; SIG_IGN survives
+ * exec, so the command must get default dispositions back, or forwarded signals do nothing. */
+RUN_TEST(run__ignored_signals_are_reset, TEST_TIMEOUT)
+{
+	_cleanup_av_ struct av a = { .n = 0 };
+	_cleanup_mczp_ struct mczp p = MCZP_INIT;
+
+	/* this test runs in its own process: no need to restore the dispositions */
+	(void)signal(SIGINT, SIG_IGN);
+	(void)signal(SIGQUIT, SIG_IGN);
+	av_run(&a, t, t->id);
+	av_add(&a, "--isolation=namespaces/pid");
+	av_sh(&a, "exec grep SigIgn /proc/self/status");
+	REAL_ASSERT(run_mcz(t, &a, &p) == 0, "status %d, stderr: %s", p.status, p.buf[1]);
+	REAL_ASSERT(strcmp(p.buf[0], "SigIgn:\t0000000000000000\n") == 0, "the command ignores: '%s'",
+		    p.buf[0]);
+	return REAL_PASS;
+}
+
 RUN_TEST(run__user_nobody, TEST_TIMEOUT)
 {
 	struct passwd *pw = getpwnam("nobody");

@@ -448,6 +448,12 @@ static int call_op(struct sys *s, enum sys_op op)
 	case SYS_OP_read: return sys_read(s, -1, buf, sizeof(buf));
 	case SYS_OP_write: return sys_write(s, -1, "x", 1);
 	case SYS_OP_symlinkat: return sys_symlinkat(s, "x", -1, "y");
+	case SYS_OP_sigdefault: {
+		sigset_t empty; /* nothing to reset, should the point not fire */
+
+		sigemptyset(&empty);
+		return sys_sigdefault(s, &empty);
+	}
 	case SYS_OP_renameat: return sys_renameat(s, -1, "x", -1, "y");
 	case SYS_OP_flock: return sys_flock(s, -1, LOCK_SH | LOCK_NB);
 	case SYS_OP_chdir: return sys_chdir(s, nowhere);

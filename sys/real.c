@@ -584,6 +584,21 @@ static int real_sigprocmask(struct sys *s, int how, const sigset_t *set, sigset_
 	return zero_or_errno(sigprocmask(how, set, ret_old));
 }
 
+static int real_sigdefault(struct sys *s, const sigset_t *set)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+	(void)s;
+	fiu_return_on("sys/proc/sigdefault", -fault_errno(EINVAL));
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP || sigismember(set, sig) != 1)
+			continue;
+		if (sigaction(sig, &dfl, NULL) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
 static int real_sigtimedwait(struct sys *s, const sigset_t *set, siginfo_t *ret_info, int timeout_ms)
 {
 	struct timespec ts;

@@ -103,6 +103,9 @@
  * waitpid(pid, ret_status, options)         waitpid(2); returns the pid, 0 with WNOHANG
  *     when nothing changed. EINTR is returned, not retried.
  * sigprocmask(how, set, ret_old)            sigprocmask(2).
+ * sigdefault(set)                           sigaction(SIG_DFL) for every signal in set (SIGKILL and
+ *     SIGSTOP are skipped): an ignored signal (SIG_IGN) survives execve, so a command started
+ *     by an mcz that itself ignored SIGINT would ignore it too. Fake: no dispositions modelled.
  * sigtimedwait(set, ret_info, timeout_ms)   sigtimedwait(2); timeout_ms < 0 waits forever.
  *     Returns the signal number; EAGAIN on timeout.
  * proc_read(path, buf, size)                read a /proc file (open, read, close): at most
@@ -263,6 +266,7 @@ struct sys_passwd {
 	  (pid_t pid, int *ret_status, int options), (pid, ret_status, options))                \
 	X(sigprocmask, proc, "i:hkk", (EINVAL, EFAULT), "sigprocmask",                          \
 	  (int how, const sigset_t *set, sigset_t *ret_old), (how, set, ret_old))               \
+	X(sigdefault, proc, "i:k", (EINVAL), "reset signals", (const sigset_t *set), (set))   \
 	X(sigtimedwait, proc, "g:kxI", (EAGAIN, EINTR), "wait for signals",                     \
 	  (const sigset_t *set, siginfo_t *ret_info, int timeout_ms), (set, ret_info, timeout_ms)) \
 	X(proc_read, proc, "n:Pbz", (ENOENT, EACCES, EIO, ESRCH), "read",                       \

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/util.h"
 #include "scenarios/fault_matrix.h"
@@ -480,4 +481,35 @@ int fault_scenario_run_once(const char *name, const struct fault_run_opts *opts,
 	}
 	run_done(&run);
 	return ok ? 0 : 1;
+}
+
+void fault_matrix_run_all(const char *label, const char *const *names, size_t n)
+{
+	struct fault_matrix_stats st = { 0 };
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (size_t i = 0; i < n; i++) {
+		const struct fault_scenario *sc = fault_scenario_find(names[i]);
+
+		assert_non_null(sc);
+		fault_matrix_run(sc, &st);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("%s: %zu scenarios x 3 modes: %lu runs, %lu with faults injected (%lu failed cleanly, "
+	       "%lu tolerated) in %.2f s\n",
+	       label, n, st.runs, st.injected_runs, st.failed_cleanly, st.tolerated,
+	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	assert_true(st.injected_runs > 0);
+	assert_int_equal(st.injected_runs, st.failed_cleanly + st.tolerated);
+}
+
+void fault_golden_check_all(const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct fault_scenario *sc = fault_scenario_find(names[i]);
+
+		assert_non_null(sc);
+		fault_golden_check(sc);
+	}
 }

@@ -72,6 +72,13 @@ int fault_scenario_run_once(const char *name, const struct fault_run_opts *opts,
 /* The whole matrix (cmocka asserts). Adds to *stats. */
 void fault_matrix_run(const struct fault_scenario *sc, struct fault_matrix_stats *stats);
 
+/* The matrix over several scenarios by name, its size printed under `label` (so it is visible
+ * in every run; not a timing assertion). Asserts that faults fired and each was accounted. */
+void fault_matrix_run_all(const char *label, const char *const *names, size_t n);
+
+/* fault_golden_check for each named scenario. */
+void fault_golden_check_all(const char *const *names, size_t n);
+
 /* Compare the clean run (trace, result, state under the sandbox) with
  * scenarios/golden/<name>.trace; UPDATE_GOLDEN=1 rewrites the file instead. */
 void fault_golden_check(const struct fault_scenario *sc);

@@ -148,27 +148,13 @@ static const char *const golden_names[] = {
 static void test_volumes__golden_traces(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < MCZ_ARRAY_SIZE(golden_names); i++)
-		fault_golden_check(fault_scenario_find(golden_names[i]));
+	fault_golden_check_all(golden_names, MCZ_ARRAY_SIZE(golden_names));
 }
 
 static void test_volumes__fault_matrix(void **state)
 {
-	struct fault_matrix_stats st = { 0 };
-	struct timespec t0, t1;
-
 	(void)state;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (size_t i = 0; i < MCZ_ARRAY_SIZE(golden_names); i++)
-		fault_matrix_run(fault_scenario_find(golden_names[i]), &st);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	/* Shown so the matrix size is visible in every run (not a timing assertion). */
-	printf("fault matrix: %zu scenarios x 3 modes: %lu runs, %lu with faults injected "
-	       "(%lu failed cleanly, %lu tolerated) in %.2f s\n",
-	       MCZ_ARRAY_SIZE(golden_names), st.runs, st.injected_runs, st.failed_cleanly, st.tolerated,
-	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
-	assert_true(st.injected_runs > 0);
-	assert_int_equal(st.injected_runs, st.failed_cleanly + st.tolerated);
+	fault_matrix_run_all("fault matrix", golden_names, MCZ_ARRAY_SIZE(golden_names));
 }
 
 /* ---- end states a user would check ---- */

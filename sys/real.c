@@ -584,16 +584,36 @@ static int real_sigprocmask(struct sys *s, int how, const sigset_t *set, sigset_
 	return zero_or_errno(sigprocmask(how, set, ret_old));
 }
 
+/* The kernel's struct sigaction for rt_sigaction(2) (x86_64 and generic layout). */
+struct kernel_sigaction {
+	void (*handler)(int);
+	unsigned long flags;
+	void (*restorer)(void);
+	uint64_t mask;
+};
+
+/* Raw rt_sigaction, not sigaction(3): glibc refuses signals 32 and 33 (its own, reserved
+ * for thread cancellation and setxid) with EINVAL and sigfillset leaves them out, yet an
+ * ignored 32/33 survives exec like any other. SIG_DFL needs no restorer. */
 static int real_sigdefault(struct sys *s, const sigset_t *set)
 {
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	struct kernel_sigaction dfl = { .handler = SIG_DFL };
+	bool all = true;
 
 	(void)s;
 	fiu_return_on("sys/proc/sigdefault", -fault_errno(EINVAL));
-	for (int sig = 1; sig < NSIG; sig++) {
-		if (sig == SIGKILL || sig == SIGSTOP || sigismember(set, sig) != 1)
+	for (int sig = 1; sig < 32 && all; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP && sigismember(set, sig) != 1)
+			all = false;
+	for (int sig = 1; sig <= 64; sig++) {
+		bool reserved = sig >= 32 && sig < SIGRTMIN;
+
+		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
-		if (sigaction(sig, &dfl, NULL) < 0)
+		/* a full set (sigfillset) includes the glibc-reserved signals it cannot express */
+		if (!(reserved ? all : sigismember(set, sig) == 1))
+			continue;
+		if (syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask)) < 0)
 			return -errno;
 	}
 	return 0;

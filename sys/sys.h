@@ -104,8 +104,9 @@
  *     when nothing changed. EINTR is returned, not retried.
  * sigprocmask(how, set, ret_old)            sigprocmask(2).
  * sigdefault(set)                           sigaction(SIG_DFL) for every signal in set (SIGKILL and
- *     SIGSTOP are skipped): an ignored signal (SIG_IGN) survives execve, so a command started
- *     by an mcz that itself ignored SIGINT would ignore it too. Fake: no dispositions modelled.
+ *     SIGSTOP are skipped; a full set from sigfillset also covers glibc's reserved 32 and 33):
+ *     an ignored signal (SIG_IGN) survives execve, so a command started by an mcz that itself
+ *     ignored SIGINT would ignore it too. Fake: no dispositions modelled.
  * sigtimedwait(set, ret_info, timeout_ms)   sigtimedwait(2); timeout_ms < 0 waits forever.
  *     Returns the signal number; EAGAIN on timeout.
  * proc_read(path, buf, size)                read a /proc file (open, read, close): at most

@@ -107,7 +107,7 @@ VALGRIND   := valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-
 CHECK_STEPS := check-scenarios check-asan memcheck check-real check-uml check-fiu coverage check-inventory
 
 .PHONY: check
-check: deps ## everything CI runs: scenarios, ASan/UBSan, real-kernel tests, fiu points, coverage gate, inventory
+check: deps ## everything CI runs: scenarios (plain, ASan/UBSan, valgrind), real-kernel tests, UML cgroup v2, fiu points, coverage gate, inventory
 	+@echo "==> make all"; \
 	if ! $(SUBMAKE) all; then echo "check: FAILED: build"; exit 1; fi; \
 	failed=; \

@@ -448,6 +448,17 @@ static int destroy(struct mcz_container *c, bool keep_termination, struct mcz_er
 	return r;
 }
 
+bool mcz_container_needs_destroy(const struct mcz_container *c)
+{
+	if (c->state == MCZ_STATE_TERMINATED)
+		return false;
+	for (size_t i = 0; i < _MCZ_CG_MAX; i++)
+		if (c->cgroups[i].path || c->cgroups[i].prepared)
+			return true;
+	return c->runtime_created || c->child.pid > 0 || c->freezer || c->freezer_prepared ||
+	       c->pidns_handle;
+}
+
 int mcz_container_destroy(struct mcz_container *c, struct mcz_error *err)
 {
 	return destroy(c, false, err);

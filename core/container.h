@@ -131,6 +131,10 @@ int mcz_container_check(struct mcz_container *c, struct mcz_error *err);
 int mcz_container_launch(struct mcz_container *c, struct mcz_error *err);
 int mcz_container_destroy(struct mcz_container *c, struct mcz_error *err);
 
+/* Whether anything of the container exists that a destroy must still undo (after a failed
+ * launch or destroy: then a second mcz_container_destroy finishes the job). */
+bool mcz_container_needs_destroy(const struct mcz_container *c);
+
 /* `mcz update` (core/isolator_cgroups.c, Mesos's update()): a RUNNING container's cgroups
  * take the new resources — cpu.shares (and the CFS quota with --cgroups_enable_cfs) always;
  * memory.soft_limit_in_bytes always, memory.limit_in_bytes (and memsw with

@@ -98,14 +98,6 @@ static int config_from(const struct cg_spec *sp, struct mcz_config *cfg, struct 
 	return r;
 }
 
-static bool anything_made(const struct mcz_container *c)
-{
-	for (size_t i = 0; i < _MCZ_CG_MAX; i++)
-		if (c->cgroups[i].path || c->cgroups[i].prepared)
-			return true;
-	return c->runtime_created || c->child.pid > 0 || c->freezer || c->freezer_prepared;
-}
-
 static int new_checked(struct sys *s, const struct cg_spec *sp, struct mcz_container **ret,
 		       struct mcz_error *err)
 {
@@ -131,7 +123,7 @@ static int supervise(struct mcz_container *c, char **ret_out, void **ret_leftove
 
 		*ret_out = mcz_xasprintf("%sexit %d\n", json, mcz_termination_exit_code(&c->term));
 	}
-	if (r < 0 && c->state != MCZ_STATE_TERMINATED && anything_made(c)) {
+	if (r < 0 && mcz_container_needs_destroy(c)) {
 		*ret_leftover = c;
 		return r;
 	}
@@ -150,21 +142,10 @@ static int body_run(struct sys *s, const void *data, char **ret_out, void **ret_
 		r = mcz_container_launch(c, err);
 	if (r >= 0)
 		return supervise(c, ret_out, ret_leftover, err);
-	if (c && c->state != MCZ_STATE_TERMINATED && anything_made(c)) {
+	if (c && mcz_container_needs_destroy(c)) {
 		*ret_leftover = c;
 		return r;
 	}
-	mcz_container_free(c);
-	return r;
-}
-
-static int finish_destroy(struct sys *s, void *leftover, struct mcz_error *err)
-{
-	struct mcz_container *c = leftover;
-	int r;
-
-	(void)s;
-	r = mcz_container_destroy(c, err);
 	mcz_container_free(c);
 	return r;
 }
@@ -188,7 +169,7 @@ static const struct cg_spec spec_no_resources = { .isolation = "cgroups/mem,cgro
 #define CGROUPS_SCENARIO(id_, doc_, spec_)                                                      \
 	FAULT_SCENARIO(id_, .name = #id_, .doc = doc_, .sandbox = SB, .context = "container 'c1'", \
 		       .world = world_cgroups, .body = body_run, .data = &spec_,               \
-		       .finish = finish_destroy, .sandbox_persists = true)
+		       .finish = fault_finish_destroy, .sandbox_persists = true)
 
 CGROUPS_SCENARIO(run_cgroups, "cgroups/cpu,cgroups/mem, cpus:0.5;mem:64, CFS: shares 512, quota 50000, "
 			      "limit 67108864",

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/container.h"
 #include "core/util.h"
 #include "scenarios/fault_matrix.h"
 #include "scenarios/harness.h"
@@ -512,4 +513,15 @@ void fault_golden_check_all(const char *const *names, size_t n)
 		assert_non_null(sc);
 		fault_golden_check(sc);
 	}
+}
+
+int fault_finish_destroy(struct sys *s, void *leftover, struct mcz_error *err)
+{
+	struct mcz_container *c = leftover;
+	int r;
+
+	(void)s; /* the container keeps the sys it was made with */
+	r = mcz_container_destroy(c, err);
+	mcz_container_free(c);
+	return r;
 }

@@ -72,6 +72,9 @@ int fault_scenario_run_once(const char *name, const struct fault_run_opts *opts,
 /* The whole matrix (cmocka asserts). Adds to *stats. */
 void fault_matrix_run(const struct fault_scenario *sc, struct fault_matrix_stats *stats);
 
+/* A `finish` for scenarios whose leftover is a struct mcz_container: destroy it again, free it. */
+int fault_finish_destroy(struct sys *s, void *leftover, struct mcz_error *err);
+
 /* The matrix over several scenarios by name, its size printed under `label` (so it is visible
  * in every run; not a timing assertion). Asserts that faults fired and each was accounted. */
 void fault_matrix_run_all(const char *label, const char *const *names, size_t n);

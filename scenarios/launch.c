@@ -128,22 +128,10 @@ static int body_run(struct sys *s, const void *data, char **ret_out, void **ret_
 
 		*ret_out = mcz_xasprintf("%sexit %d\n", json, mcz_termination_exit_code(&c->term));
 	}
-	if (r < 0 && c->state != MCZ_STATE_TERMINATED && (c->runtime_created || c->child.pid > 0 ||
-							   c->freezer || c->pidns_handle)) {
+	if (r < 0 && mcz_container_needs_destroy(c)) {
 		*ret_leftover = c;
 		return r;
 	}
-	mcz_container_free(c);
-	return r;
-}
-
-static int finish_destroy(struct sys *s, void *leftover, struct mcz_error *err)
-{
-	struct mcz_container *c = leftover;
-	int r;
-
-	(void)s;
-	r = mcz_container_destroy(c, err);
 	mcz_container_free(c);
 	return r;
 }
@@ -174,7 +162,7 @@ static const struct launch_spec spec_user = { .isolation = "filesystem/shared,na
 
 #define LAUNCH_SCENARIO(id_, doc_, spec_)                                                       \
 	FAULT_SCENARIO(id_, .name = #id_, .doc = doc_, .sandbox = SB, .context = "container 'c1'", \
-		       .world = world_launch, .body = body_run, .data = &spec_, .finish = finish_destroy, \
+		       .world = world_launch, .body = body_run, .data = &spec_, .finish = fault_finish_destroy, \
 		       .sandbox_persists = true)
 
 LAUNCH_SCENARIO(run_shared_pid, "filesystem/shared + namespaces/pid: private /tmp, RO volume, exit 3",

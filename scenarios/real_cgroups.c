@@ -151,6 +151,23 @@ static int skip_unless_ready(void)
 }
 
 /* 256 MB really allocated and touched, under a 64 MB limit and no swap: the OOM killer. */
+/* Run test(dir, id) in a fresh scratch dir with a container id "<prefix><pid>", then require
+ * that no cgroup of that id is left in any hierarchy, whatever the test did. */
+static int in_scratch(const char *prefix, int (*test)(const char *dir, const char *id))
+{
+	char dir[256];
+	_cleanup_free_ char *id = mcz_xasprintf("%s%d", prefix, (int)getpid());
+	int r = skip_unless_ready();
+
+	if (r)
+		return r;
+	REAL_ASSERT(real_tmpdir(dir, sizeof(dir)) == 0, "tmpdir: %s", strerror(errno));
+	r = test(dir, id);
+	(void)real_rm_rf(dir);
+	REAL_ASSERT(cgroups_left(id) == 0, "cgroups left behind");
+	return r;
+}
+
 static int oom_test(const char *dir, const char *id)
 {
 	static const char *const flags[] = { "--isolation=cgroups/mem", "--resources=mem:64", NULL };
@@ -171,17 +188,7 @@ static int oom_test(const char *dir, const char *id)
 
 REAL_TEST(cgroups_mem__oom_is_a_memory_limitation, 60)
 {
-	char dir[256];
-	_cleanup_free_ char *id = mcz_xasprintf("mczcg%d", (int)getpid());
-	int r = skip_unless_ready();
-
-	if (r)
-		return r;
-	REAL_ASSERT(real_tmpdir(dir, sizeof(dir)) == 0, "tmpdir: %s", strerror(errno));
-	r = oom_test(dir, id);
-	(void)real_rm_rf(dir);
-	REAL_ASSERT(cgroups_left(id) == 0, "cgroups left behind");
-	return r;
+	return in_scratch("mczcg", oom_test);
 }
 
 /* The script reads its own cgroup files (the container shares the host's filesystem), burns
@@ -224,17 +231,7 @@ static int cpu_test(const char *dir, const char *id)
 
 REAL_TEST(cgroups_cpu__cfs_quota_halves_a_busy_loop, 60)
 {
-	char dir[256];
-	_cleanup_free_ char *id = mcz_xasprintf("mczcg%d", (int)getpid());
-	int r = skip_unless_ready();
-
-	if (r)
-		return r;
-	REAL_ASSERT(real_tmpdir(dir, sizeof(dir)) == 0, "tmpdir: %s", strerror(errno));
-	r = cpu_test(dir, id);
-	(void)real_rm_rf(dir);
-	REAL_ASSERT(cgroups_left(id) == 0, "cgroups left behind");
-	return r;
+	return in_scratch("mczcg", cpu_test);
 }
 
 /* ---- `mcz usage` and `mcz update` while `mcz run` supervises ---- */
@@ -337,17 +334,7 @@ static int usage_cpu_test(const char *dir, const char *id)
 
 REAL_TEST(usage__cgroups_cpu_counts_a_busy_loop, 60)
 {
-	char dir[256];
-	_cleanup_free_ char *id = mcz_xasprintf("mczus%d", (int)getpid());
-	int r = skip_unless_ready();
-
-	if (r)
-		return r;
-	REAL_ASSERT(real_tmpdir(dir, sizeof(dir)) == 0, "tmpdir: %s", strerror(errno));
-	r = usage_cpu_test(dir, id);
-	(void)real_rm_rf(dir);
-	REAL_ASSERT(cgroups_left(id) == 0, "cgroups left behind");
-	return r;
+	return in_scratch("mczus", usage_cpu_test);
 }
 
 /* 64 MB touched: mem_rss_bytes >= 64 MB under cgroups/mem, and under posix/mem. */
@@ -373,21 +360,16 @@ static int usage_mem_test(const char *dir, const char *id, const char *isolation
 	return REAL_PASS;
 }
 
+static int usage_mem_both(const char *dir, const char *id)
+{
+	int r = usage_mem_test(dir, id, "--isolation=cgroups/mem");
+
+	return r == REAL_PASS ? usage_mem_test(dir, id, "--isolation=posix/mem") : r;
+}
+
 REAL_TEST(usage__rss_of_64_mb_under_cgroups_and_posix_mem, 90)
 {
-	char dir[256];
-	_cleanup_free_ char *id = mcz_xasprintf("mczum%d", (int)getpid());
-	int r = skip_unless_ready();
-
-	if (r)
-		return r;
-	REAL_ASSERT(real_tmpdir(dir, sizeof(dir)) == 0, "tmpdir: %s", strerror(errno));
-	r = usage_mem_test(dir, id, "--isolation=cgroups/mem");
-	if (r == REAL_PASS)
-		r = usage_mem_test(dir, id, "--isolation=posix/mem");
-	(void)real_rm_rf(dir);
-	REAL_ASSERT(cgroups_left(id) == 0, "cgroups left behind");
-	return r;
+	return in_scratch("mczum", usage_mem_both);
 }
 
 /* The memory cgroup's file, through the path config.json records. */
@@ -430,15 +412,5 @@ static int update_test(const char *dir, const char *id)
 
 REAL_TEST(update__raises_the_hard_limit_lowers_only_the_soft_one, 60)
 {
-	char dir[256];
-	_cleanup_free_ char *id = mcz_xasprintf("mczup%d", (int)getpid());
-	int r = skip_unless_ready();
-
-	if (r)
-		return r;
-	REAL_ASSERT(real_tmpdir(dir, sizeof(dir)) == 0, "tmpdir: %s", strerror(errno));
-	r = update_test(dir, id);
-	(void)real_rm_rf(dir);
-	REAL_ASSERT(cgroups_left(id) == 0, "cgroups left behind");
-	return r;
+	return in_scratch("mczup", update_test);
 }

@@ -99,35 +99,71 @@ static bool match_mount(const char *line, const char *controller, char **ret_mou
 	return true;
 }
 
-/* "N:controllers:/path" with controller in controllers. */
+/* A cgroup2 mount line: returns mount point and root. */
+static bool match_v2_mount(const char *line, char **ret_mount, char **ret_root)
+{
+	const char *dash = strstr(line, " - ");
+	const char *p;
+	size_t len;
+
+	if (!dash || strncmp(dash + 3, "cgroup2 ", 8) != 0)
+		return false;
+	p = field(line, 3, &len);
+	if (!p)
+		return false;
+	*ret_root = unescape_octal(p, len);
+	p = field(line, 4, &len);
+	*ret_mount = unescape_octal(p, len);
+	return true;
+}
+
+/* "N:controllers:/path" with controller in controllers; controller NULL: the v2 line "0::". */
 static char *own_cgroup(const char *text, const char *controller)
 {
 	for (const char *line = text; *line;) {
 		const char *c1 = strchr(line, ':');
 		const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 		size_t end = strcspn(line, "\n");
+		bool match = c2 && c2 < line + end &&
+			     (controller ? list_has(c1 + 1, (size_t)(c2 - c1 - 1), controller)
+					 : strncmp(line, "0::", 3) == 0);
 
-		if (c2 && c2 < line + end && list_has(c1 + 1, (size_t)(c2 - c1 - 1), controller))
+		if (match)
 			return mcz_xstrndup(c2 + 1, (size_t)(line + end - c2 - 1));
 		line += end + (line[end] == '\n');
 	}
 	return NULL;
 }
 
-int mcz_hierarchy_find(struct sys *s, const char *under, const char *controller,
-		       struct mcz_hierarchy *ret, struct mcz_error *err)
+const char *mcz_cgroup_v2_controller(const char *controller)
 {
-	_cleanup_free_ char *mountinfo = NULL, *cgroup = NULL, *own = NULL;
-	char *mount = NULL, *root = NULL;
-	int r;
+	if (strcmp(controller, "freezer") == 0 || strcmp(controller, "cpuacct") == 0)
+		return NULL;
+	return controller;
+}
 
-	r = read_proc(s, "/proc/self/mountinfo", &mountinfo, err);
-	if (r >= 0)
-		r = read_proc(s, "/proc/self/cgroup", &cgroup, err);
-	if (r < 0)
-		return r;
+/* A word of a space-separated list (cgroup.controllers, cgroup.subtree_control). */
+static bool words_have(const char *text, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = text; *p; p += strcspn(p, " \n"), p += strspn(p, " \n"))
+		if (strncmp(p, word, n) == 0 && (p[n] == '\0' || p[n] == ' ' || p[n] == '\n'))
+			return true;
+	return false;
+}
+
+/* The first mount at or below `under` that the matcher accepts. */
+static void find_mount(const char *mountinfo, const char *under, const char *controller,
+		       char **ret_mount, char **ret_root)
+{
+	char *mount = NULL, *root = NULL;
+
 	for (const char *line = mountinfo; *line; line += strcspn(line, "\n") + 1) {
-		if (match_mount(line, controller, &mount, &root) && path_under(mount, under))
+		bool match = controller ? match_mount(line, controller, &mount, &root)
+					: match_v2_mount(line, &mount, &root);
+
+		if (match && path_under(mount, under))
 			break;
 		free(mount);
 		free(root);
@@ -135,12 +171,68 @@ int mcz_hierarchy_find(struct sys *s, const char *under, const char *controller,
 		if (!line[strcspn(line, "\n")])
 			break;
 	}
-	own = own_cgroup(cgroup, controller);
+	*ret_mount = mount;
+	*ret_root = root;
+}
+
+/* Does the cgroup2 hierarchy at `mount` have the v2 controller behind `controller`? */
+static int v2_has(struct sys *s, const char *mount, const char *controller, bool *ret)
+{
+	const char *v2 = mcz_cgroup_v2_controller(controller);
+	_cleanup_free_ char *path = NULL;
+	char buf[256];
+	int r;
+
+	*ret = true;
+	if (!v2)
+		return 0;
+	path = mcz_xasprintf("%s/cgroup.controllers", mount);
+	r = sys_cg_read(s, path, buf, sizeof(buf));
+	if (r < 0 && r != -ENOENT)
+		return r;
+	*ret = r >= 0 && words_have(buf, v2);
+	return 0;
+}
+
+int mcz_hierarchy_find(struct sys *s, const char *under, const char *controller,
+		       struct mcz_hierarchy *ret, struct mcz_error *err)
+{
+	_cleanup_free_ char *mountinfo = NULL, *cgroup = NULL, *own = NULL;
+	char *mount = NULL, *root = NULL;
+	bool v2 = false, has = false;
+	int r;
+
+	r = read_proc(s, "/proc/self/mountinfo", &mountinfo, err);
+	if (r >= 0)
+		r = read_proc(s, "/proc/self/cgroup", &cgroup, err);
+	if (r < 0)
+		return r;
+	find_mount(mountinfo, under, controller, &mount, &root);
+	if (mount) {
+		own = own_cgroup(cgroup, controller);
+	} else {
+		find_mount(mountinfo, under, NULL, &mount, &root);
+		own = mount ? own_cgroup(cgroup, NULL) : NULL;
+		v2 = mount != NULL;
+	}
+	if (mount && own && v2) {
+		r = v2_has(s, mount, controller, &has);
+		if (r < 0) {
+			r = mcz_error_sys(err, r, SYS_OP_cg_read, mount);
+			goto fail;
+		}
+		if (!has) {
+			r = mcz_error_fmt(err, -ENOENT,
+				      "no cgroup v1 '%s' hierarchy under '%s', and the cgroup v2 "
+				      "hierarchy '%s' has no '%s' controller",
+				      controller, under, mount, mcz_cgroup_v2_controller(controller));
+			goto fail;
+		}
+	}
 	if (!mount || !own) {
-		free(mount);
-		free(root);
-		return mcz_error_fmt(err, -ENOENT, "no cgroup v1 '%s' hierarchy under '%s'", controller,
-				     under);
+		r = mcz_error_fmt(err, -ENOENT, "no cgroup v1 '%s' hierarchy under '%s'", controller,
+				  under);
+		goto fail;
 	}
 	/* A cgroup namespace or a bind of a sub-cgroup shows a root other than "/": own paths
 	 * are relative to the hierarchy's root, the mount shows only what is below `root`. */
@@ -151,7 +243,12 @@ int mcz_hierarchy_find(struct sys *s, const char *under, const char *controller,
 	free(root);
 	ret->mount = mount;
 	ret->own = TAKE_PTR(own);
+	ret->v2 = v2;
 	return 0;
+fail:
+	free(mount);
+	free(root);
+	return r;
 }
 
 void mcz_hierarchy_done(struct mcz_hierarchy *h)
@@ -211,14 +308,93 @@ static int make_root(struct sys *s, const struct mcz_hierarchy *h, const char *c
 	}
 }
 
+#define LIST_MAX 256 /* cgroup.controllers: "cpuset cpu io memory hugetlb pids rdma misc" */
+
+static int read_list(struct sys *s, const char *dir, const char *name, char *buf,
+		     struct mcz_error *err)
+{
+	_cleanup_free_ char *path = mcz_xasprintf("%s/%s", dir, name);
+	int r = sys_cg_read(s, path, buf, LIST_MAX);
+
+	if (r < 0)
+		return mcz_error_sys(err, r, SYS_OP_cg_read, path);
+	return 0;
+}
+
+/* "+controller" into one level's cgroup.subtree_control, unless it is there already. */
+static int enable_at(struct sys *s, const struct mcz_hierarchy *h, const char *level,
+		     const char *controller, struct mcz_error *err)
+{
+	_cleanup_free_ char *path = mcz_xasprintf("%s/cgroup.subtree_control", level);
+	_cleanup_free_ char *plus = mcz_xasprintf("+%s", controller);
+	char buf[LIST_MAX];
+	int r = read_list(s, level, "cgroup.subtree_control", buf, err);
+
+	if (r < 0 || words_have(buf, controller))
+		return r;
+	if (strcmp(level, h->mount) == 0)
+		return mcz_error_fmt(err, -EPERM,
+				     "cgroup v2 controller '%s' is not enabled in '%s' at the root of "
+				     "the hierarchy, and mcz does not write there",
+				     controller, path);
+	r = sys_cg_write(s, path, plus);
+	if (r == -EBUSY)
+		return mcz_error_sys_msg(
+			err, r, SYS_OP_cg_write, path,
+			"enable '%s' in '%s': %s: cgroup v2 gives controllers to the children of a "
+			"cgroup only when it holds no processes, and '%s' holds some (mcz's own "
+			"cgroup is '%s'); run mcz in a leaf cgroup and give an absolute "
+			"--cgroups_root below a cgroup delegated to it",
+			controller, path, strerror(-r), level, h->own);
+	if (r < 0)
+		return mcz_error_sys(err, r, SYS_OP_cg_write, path);
+	return 0;
+}
+
+int mcz_cgroup_enable(struct sys *s, const struct mcz_hierarchy *h, const char *cgroups_root,
+		      const char *controller, struct mcz_error *err)
+{
+	_cleanup_free_ char *root = mcz_cgroup_root_path(h, cgroups_root);
+	size_t base = root_base_len(h, cgroups_root);
+	char buf[LIST_MAX];
+	int r = 0;
+
+	/* Where mcz starts must have been given the controller by its parent. */
+	if (base > strlen(h->mount)) {
+		root[base] = '\0';
+		r = read_list(s, root, "cgroup.controllers", buf, err);
+		if (r >= 0 && !words_have(buf, controller))
+			r = mcz_error_fmt(err, -ENOENT,
+					  "cgroup v2 controller '%s' is not delegated to '%s' (its "
+					  "parent's cgroup.subtree_control lacks it)",
+					  controller, root);
+		root[base] = '/'; /* a cgroups root always follows */
+	}
+	for (char *p = root + base; r >= 0; p++) {
+		bool last = *p == '\0';
+
+		if (*p != '/' && !last)
+			continue;
+		*p = '\0';
+		r = enable_at(s, h, root, controller, err);
+		if (last)
+			break;
+		*p = '/';
+	}
+	return r;
+}
+
 int mcz_cgroup_create(struct sys *s, const struct mcz_hierarchy *h, const char *root,
-		      const char *id, const char *what, char **ret_path, struct mcz_error *err)
+		      const char *id, const char *what, const char *v2_controller, char **ret_path,
+		      struct mcz_error *err)
 {
 	int r = 0;
 
 	*ret_path = mcz_cgroup_path(h, root, id);
 	for (int attempt = 0; attempt < 3; attempt++) {
 		r = make_root(s, h, root, err);
+		if (r >= 0 && v2_controller)
+			r = mcz_cgroup_enable(s, h, root, v2_controller, err);
 		if (r < 0)
 			return r;
 		r = sys_cg_mkdir(s, *ret_path, 0755);

@@ -16,13 +16,31 @@
 struct mcz_hierarchy {
 	char *mount; /* where the hierarchy is mounted: "/sys/fs/cgroup/freezer" */
 	char *own;   /* mcz's own cgroup in it, as a path below the mount: "/" or "/a/b" */
+	bool v2;     /* the unified (cgroup2) hierarchy */
 };
 
-/* The v1 hierarchy that has `controller`, mounted at or below `under`. -ENOENT with a clear
- * message when there is none. */
+/* The hierarchy that has `controller`, mounted at or below `under`: a v1 hierarchy with it
+ * when there is one (a hybrid host keeps its controllers in v1), else the cgroup2 mount when
+ * its root lists the v2 controller that serves it (mcz_cgroup_v2_controller). -ENOENT with a
+ * clear message when there is none. */
 int mcz_hierarchy_find(struct sys *s, const char *under, const char *controller,
 		       struct mcz_hierarchy *ret, struct mcz_error *err);
 void mcz_hierarchy_done(struct mcz_hierarchy *h);
+
+/* The v2 controller behind a v1 controller name, or NULL when v2 needs none: cpuacct's
+ * counters are in every cgroup's cpu.stat, and freezing and killing (cgroup.freeze,
+ * cgroup.kill) are core files of every non-root cgroup. */
+const char *mcz_cgroup_v2_controller(const char *controller);
+
+/* v2: make `controller` available in the container cgroups below the cgroups root. Each level
+ * from where mcz may create cgroups (its own cgroup for a relative root, the hierarchy root
+ * for an absolute one) down to the cgroups root must have it in cgroup.subtree_control: mcz
+ * writes "+controller" where it is missing, never at a hierarchy root. v2 gives controllers
+ * to children only of a cgroup without processes ("no internal processes"): with a relative
+ * root mcz's own cgroup holds mcz, the write fails EBUSY, and the error says what to do.
+ * What is enabled in cgroups mcz did not create stays enabled (as with runc and systemd). */
+int mcz_cgroup_enable(struct sys *s, const struct mcz_hierarchy *h, const char *root,
+		      const char *controller, struct mcz_error *err);
 
 /* <mount><own>/<root>/<id> for a relative root, <mount><root>/<id> for an absolute one. */
 char *mcz_cgroup_path(const struct mcz_hierarchy *h, const char *root, const char *id);
@@ -37,9 +55,12 @@ char *mcz_cgroup_root_path(const struct mcz_hierarchy *h, const char *root);
  * set before the mkdir, so that cleanup removes whatever a failure (even one reported after
  * taking effect) left; on EEXIST the cgroup is not ours: *ret_path is reset to NULL and the
  * error says so, naming `what` ("freezer"). Another container's cleanup may remove an empty
- * root between the two mkdirs (ENOENT): the root is made again, a few times. */
+ * root between the two mkdirs (ENOENT): the root is made again, a few times. v2_controller
+ * (v2 only; NULL for none) is enabled for the root's children (mcz_cgroup_enable) once the
+ * root exists and before the container's cgroup is made. */
 int mcz_cgroup_create(struct sys *s, const struct mcz_hierarchy *h, const char *root,
-		      const char *id, const char *what, char **ret_path, struct mcz_error *err);
+		      const char *id, const char *what, const char *v2_controller, char **ret_path,
+		      struct mcz_error *err);
 
 /* rmdir of a container's cgroup: ENOENT is success, EBUSY is retried with backoff for up
  * to 5 s (SPEC §7). */

@@ -76,6 +76,11 @@ struct mcz_cgroup {
 	char *path;             /* the container's cgroup, once its mkdir was tried */
 };
 
+/* The container's cgroup in the hierarchy mounted at `mount`, if one was made: on cgroup v2
+ * the launcher and the cgroups isolators share one cgroup (core/isolator_cgroups.c). */
+struct mcz_container;
+const char *mcz_container_cgroup_in(const struct mcz_container *c, const char *mount);
+
 /* How the container ended (SPEC §8 step 5). */
 struct mcz_termination {
 	bool have_status;

@@ -128,6 +128,26 @@ static int load_cgroups(struct mcz_container *c, json_t *o, const char *path,
 	return 0;
 }
 
+/* Which cgroups are v2 (a missing list: all v1). Only the flag is known: h.mount stays NULL. */
+static void load_cgroups_v2(struct mcz_container *c, json_t *a)
+{
+	static const char *const names[_MCZ_CG_MAX] = {
+		[MCZ_CG_CPU] = "cpu", [MCZ_CG_CPUACCT] = "cpuacct", [MCZ_CG_MEMORY] = "memory",
+	};
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(a, i, v) {
+		const char *name = json_string_value(v);
+
+		for (size_t k = 0; name && k < _MCZ_CG_MAX; k++)
+			if (strcmp(name, names[k]) == 0)
+				c->cgroups[k].h.v2 = true;
+		if (name && strcmp(name, "freezer") == 0)
+			c->freezer_h.v2 = true;
+	}
+}
+
 static int load_config(struct mcz_container *c, const char *text, const char *path,
 		       struct mcz_error *err)
 {
@@ -156,6 +176,7 @@ static int load_config(struct mcz_container *c, const char *text, const char *pa
 		r = load_cgroups(c, json_object_get(o, "cgroups"), path, err);
 	if (r < 0)
 		return r;
+	load_cgroups_v2(c, json_object_get(o, "cgroups_v2"));
 	cfg->sandbox = mcz_xstrdup(sandbox);
 	cfg->cgroups_enable_cfs = json_is_true(json_object_get(o, "cgroups_enable_cfs"));
 	cfg->cgroups_limit_swap = json_is_true(json_object_get(o, "cgroups_limit_swap"));

@@ -57,18 +57,24 @@ static char *cg_file(const struct mcz_container *c, enum mcz_cg_kind k, const ch
 	return mcz_xasprintf("%s/%s", c->cgroups[k].path, name);
 }
 
-static int write_u64(struct mcz_container *c, enum mcz_cg_kind k, const char *name, uint64_t v,
-		     struct mcz_error *err)
+static int write_str(struct mcz_container *c, enum mcz_cg_kind k, const char *name,
+		     const char *value, struct mcz_error *err)
 {
 	_cleanup_free_ char *path = cg_file(c, k, name);
-	char value[32];
-	int r;
+	int r = sys_cg_write(c->s, path, value);
 
-	snprintf(value, sizeof(value), "%" PRIu64, v);
-	r = sys_cg_write(c->s, path, value);
 	if (r < 0)
 		return mcz_error_sys(err, r, SYS_OP_cg_write, path);
 	return 0;
+}
+
+static int write_u64(struct mcz_container *c, enum mcz_cg_kind k, const char *name, uint64_t v,
+		     struct mcz_error *err)
+{
+	char value[32];
+
+	snprintf(value, sizeof(value), "%" PRIu64, v);
+	return write_str(c, k, name, value, err);
 }
 
 /* Read a control file into buf (NUL-terminated). */
@@ -83,19 +89,9 @@ static int read_file(struct mcz_container *c, enum mcz_cg_kind k, const char *na
 	return 0;
 }
 
-/* N of "key N" in a "key value" per line file (memory.oom_control, memory.events); 0 when
- * the key is absent. */
-static uint64_t keyed_value(const char *text, const char *key)
-{
-	size_t n = strlen(key);
-
-	for (const char *p = text; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] == '\n'))
-		if (strncmp(p, key, n) == 0 && p[n] == ' ')
-			return strtoull(p + n + 1, NULL, 10);
-	return 0;
-}
-
 /* ---- the cgroup-version specific part ---- */
+
+struct undo;
 
 struct backend {
 	const char *join_file; /* the child writes "0" to it to move itself in */
@@ -103,9 +99,13 @@ struct backend {
 	int (*set_mem)(struct mcz_container *c, struct mcz_error *err);
 	/* OOM kills so far (0 when the kernel does not count them) */
 	int (*oom_kills)(struct mcz_container *c, uint64_t *ret, struct mcz_error *err);
-	/* "Maximum Used" and the statistics of the OOM message */
+	/* "Maximum Used" of the OOM message */
 	int (*max_usage)(struct mcz_container *c, uint64_t *ret, struct mcz_error *err);
-	const char *stat_file;
+	int (*cpu_usage)(struct mcz_container *c, struct mcz_usage *ret, struct mcz_error *err);
+	int (*mem_usage)(struct mcz_container *c, struct mcz_usage *ret, struct mcz_error *err);
+	int (*update_cpu)(struct mcz_container *c, struct undo *u, double cpus, struct mcz_error *err);
+	int (*update_mem)(struct mcz_container *c, struct undo *u, uint64_t limit,
+			  struct mcz_error *err);
 };
 
 static uint64_t cpu_shares(double cpus)
@@ -129,67 +129,11 @@ static uint64_t mem_limit(const struct mcz_config *cfg)
 	return limit < MIN_MEMORY ? MIN_MEMORY : limit;
 }
 
-static int v1_set_cpu(struct mcz_container *c, struct mcz_error *err)
+/* A limit as the kernel prints it: v2 says "max" for none (v1 prints a huge number). */
+static uint64_t parse_limit(const char *text)
 {
-	double cpus = c->cfg.resources.cpus;
-	int r = write_u64(c, MCZ_CG_CPU, "cpu.shares", cpu_shares(cpus), err);
-
-	if (r >= 0 && c->cfg.cgroups_enable_cfs)
-		r = write_u64(c, MCZ_CG_CPU, "cpu.cfs_period_us", CFS_PERIOD_US, err);
-	if (r >= 0 && c->cfg.cgroups_enable_cfs)
-		r = write_u64(c, MCZ_CG_CPU, "cpu.cfs_quota_us", cfs_quota_us(cpus), err);
-	return r;
+	return strncmp(text, "max", 3) == 0 ? UINT64_MAX : strtoull(text, NULL, 10);
 }
-
-/* At launch both limits are lowered from "unlimited": the hard limit first, since the kernel
- * wants memory.memsw.limit_in_bytes >= memory.limit_in_bytes at every moment. */
-static int v1_set_mem(struct mcz_container *c, struct mcz_error *err)
-{
-	uint64_t limit = mem_limit(&c->cfg);
-	int r = write_u64(c, MCZ_CG_MEMORY, "memory.soft_limit_in_bytes", limit, err);
-
-	if (r >= 0)
-		r = write_u64(c, MCZ_CG_MEMORY, "memory.limit_in_bytes", limit, err);
-	if (r >= 0 && c->cfg.cgroups_limit_swap)
-		r = write_u64(c, MCZ_CG_MEMORY, "memory.memsw.limit_in_bytes", limit, err);
-	return r;
-}
-
-static int v1_oom_kills(struct mcz_container *c, uint64_t *ret, struct mcz_error *err)
-{
-	_cleanup_free_ char *path = cg_file(c, MCZ_CG_MEMORY, "memory.oom_control");
-	char buf[VALUE_MAX];
-	int r = sys_cg_read(c->s, path, buf, sizeof(buf));
-
-	*ret = 0;
-	/* ENOENT: no OOM control in this memory controller, nothing to report */
-	if (r == -ENOENT)
-		return 0;
-	if (r < 0)
-		return mcz_error_sys(err, r, SYS_OP_cg_read, path);
-	*ret = keyed_value(buf, "oom_kill");
-	return 0;
-}
-
-static int v1_max_usage(struct mcz_container *c, uint64_t *ret, struct mcz_error *err)
-{
-	char buf[VALUE_MAX];
-	int r = read_file(c, MCZ_CG_MEMORY, "memory.max_usage_in_bytes", buf, sizeof(buf), err);
-
-	*ret = r < 0 ? 0 : strtoull(buf, NULL, 10);
-	return r;
-}
-
-static const struct backend v1 = {
-	.join_file = "tasks",
-	.set_cpu = v1_set_cpu,
-	.set_mem = v1_set_mem,
-	.oom_kills = v1_oom_kills,
-	.max_usage = v1_max_usage,
-	.stat_file = "memory.stat",
-};
-
-/* ---- usage (Mesos's CgroupsCpushareIsolator / CgroupsMemIsolator usage()) ---- */
 
 /* N of "key N" in a "key value" per line file; false when the key is absent. */
 static bool keyed_find(const char *text, const char *key, uint64_t *ret)
@@ -204,10 +148,9 @@ static bool keyed_find(const char *text, const char *key, uint64_t *ret)
 	return false;
 }
 
-/* The cgroup that counts cpu time: cpuacct's own, or cpu's when they are co-mounted. */
-static enum mcz_cg_kind acct_kind(const struct mcz_container *c)
+static uint32_t clamp_u32(uint64_t v)
 {
-	return c->cgroups[MCZ_CG_CPUACCT].path ? MCZ_CG_CPUACCT : MCZ_CG_CPU;
+	return (uint32_t)(v > UINT32_MAX ? UINT32_MAX : v);
 }
 
 static int no_cgroup(const struct mcz_container *c, const char *what, struct mcz_error *err)
@@ -215,66 +158,7 @@ static int no_cgroup(const struct mcz_container *c, const char *what, struct mcz
 	return mcz_error_fmt(err, -ENOENT, "no %s cgroup recorded for container '%s'", what, c->cfg.id);
 }
 
-/* cpuacct.stat counts in USER_HZ ticks, which sysconf(_SC_CLK_TCK) reports. */
-static int cpu_usage(struct mcz_container *c, struct mcz_usage *ret, struct mcz_error *err)
-{
-	char acct[VALUE_MAX], stat[VALUE_MAX];
-	double hz = (double)sysconf(_SC_CLK_TCK);
-	uint64_t user = 0, system = 0, periods = 0, throttled = 0, ns = 0;
-	int r;
-
-	if (!c->cgroups[MCZ_CG_CPU].path || !c->cgroups[acct_kind(c)].path)
-		return no_cgroup(c, "cpu", err);
-	r = read_file(c, acct_kind(c), "cpuacct.stat", acct, sizeof(acct), err);
-	if (r >= 0)
-		r = read_file(c, MCZ_CG_CPU, "cpu.stat", stat, sizeof(stat), err);
-	if (r < 0)
-		return r;
-	ret->has_cpu = keyed_find(acct, "user", &user) && keyed_find(acct, "system", &system);
-	ret->cpus_user_time_secs = (double)user / (hz > 0 ? hz : 100);
-	ret->cpus_system_time_secs = (double)system / (hz > 0 ? hz : 100);
-	ret->has_cpus_nr_periods = keyed_find(stat, "nr_periods", &periods);
-	ret->cpus_nr_periods = (uint32_t)(periods > UINT32_MAX ? UINT32_MAX : periods);
-	ret->has_cpus_nr_throttled = keyed_find(stat, "nr_throttled", &throttled);
-	ret->cpus_nr_throttled = (uint32_t)(throttled > UINT32_MAX ? UINT32_MAX : throttled);
-	ret->has_cpus_throttled_time_secs = keyed_find(stat, "throttled_time", &ns);
-	ret->cpus_throttled_time_secs = (double)ns / 1e9;
-	return 0;
-}
-
-/* The hierarchical "total_" counters when the kernel has them (they include sub-cgroups). */
-static bool stat_value(const char *stat, const char *key, uint64_t *ret)
-{
-	_cleanup_free_ char *total = mcz_xasprintf("total_%s", key);
-
-	return keyed_find(stat, total, ret) || keyed_find(stat, key, ret);
-}
-
-static int mem_usage(struct mcz_container *c, struct mcz_usage *ret, struct mcz_error *err)
-{
-	_cleanup_free_ char *stat = NULL;
-	char limit[VALUE_MAX];
-	int r;
-
-	if (!c->cgroups[MCZ_CG_MEMORY].path)
-		return no_cgroup(c, "memory", err);
-	stat = mcz_xmalloc(STAT_MAX);
-	r = read_file(c, MCZ_CG_MEMORY, v1.stat_file, stat, STAT_MAX, err);
-	if (r >= 0)
-		r = read_file(c, MCZ_CG_MEMORY, "memory.limit_in_bytes", limit, sizeof(limit), err);
-	if (r < 0)
-		return r;
-	ret->has_rss = stat_value(stat, "rss", &ret->mem_rss_bytes);
-	ret->has_mem_anon = ret->has_rss; /* Mesos: anon is the rss of the cgroup */
-	ret->mem_anon_bytes = ret->mem_rss_bytes;
-	ret->has_mem_file = stat_value(stat, "cache", &ret->mem_file_bytes);
-	ret->has_mem_mapped_file = stat_value(stat, "mapped_file", &ret->mem_mapped_file_bytes);
-	ret->has_mem_limit = true;
-	ret->mem_limit_bytes = strtoull(limit, NULL, 10);
-	return 0;
-}
-
-/* ---- update (Mesos's update()): every write undone on failure ---- */
+/* ---- update: every write undone on failure ---- */
 
 #define UNDO_MAX 8
 
@@ -302,8 +186,8 @@ static void undo_all(struct mcz_container *c, struct undo *u)
 
 /* Read the file's value (kept for the undo), then write v. The undo entry is added before the
  * write: a write that takes effect and still reports failure is undone too. */
-static int set_value(struct mcz_container *c, struct undo *u, enum mcz_cg_kind k, const char *name,
-		     uint64_t v, struct mcz_error *err)
+static int set_str(struct mcz_container *c, struct undo *u, enum mcz_cg_kind k, const char *name,
+		   const char *v, struct mcz_error *err)
 {
 	char *old = u->old[u->n];
 	int r = read_file(c, k, name, old, VALUE_MAX, err);
@@ -312,10 +196,167 @@ static int set_value(struct mcz_container *c, struct undo *u, enum mcz_cg_kind k
 		return r;
 	old[strcspn(old, "\n")] = '\0';
 	u->path[u->n++] = cg_file(c, k, name);
-	return write_u64(c, k, name, v, err);
+	return write_str(c, k, name, v, err);
 }
 
-static int update_cpu(struct mcz_container *c, struct undo *u, double cpus, struct mcz_error *err)
+static int set_value(struct mcz_container *c, struct undo *u, enum mcz_cg_kind k, const char *name,
+		     uint64_t v, struct mcz_error *err)
+{
+	char value[32];
+
+	snprintf(value, sizeof(value), "%" PRIu64, v);
+	return set_str(c, u, k, name, value, err);
+}
+
+/* SPEC §7: the soft limit always; the hard limit only up (lowering it could OOM-kill what
+ * already uses the memory). `hard` names the hard limit's file; `before` one written before
+ * it when raising (v1's memsw, which must stay >= the memory limit), or NULL. */
+static int update_mem_files(struct mcz_container *c, struct undo *u, uint64_t limit,
+			    const char *soft, const char *hard, const char *before,
+			    struct mcz_error *err)
+{
+	char cur[VALUE_MAX];
+	int r = set_value(c, u, MCZ_CG_MEMORY, soft, limit, err);
+
+	if (r >= 0)
+		r = read_file(c, MCZ_CG_MEMORY, hard, cur, sizeof(cur), err);
+	if (r < 0 || limit <= parse_limit(cur))
+		return r;
+	if (before)
+		r = set_value(c, u, MCZ_CG_MEMORY, before, limit, err);
+	if (r >= 0)
+		r = set_value(c, u, MCZ_CG_MEMORY, hard, limit, err);
+	return r;
+}
+
+/* ---- cgroup v1 ---- */
+
+static int v1_set_cpu(struct mcz_container *c, struct mcz_error *err)
+{
+	double cpus = c->cfg.resources.cpus;
+	int r = write_u64(c, MCZ_CG_CPU, "cpu.shares", cpu_shares(cpus), err);
+
+	if (r >= 0 && c->cfg.cgroups_enable_cfs)
+		r = write_u64(c, MCZ_CG_CPU, "cpu.cfs_period_us", CFS_PERIOD_US, err);
+	if (r >= 0 && c->cfg.cgroups_enable_cfs)
+		r = write_u64(c, MCZ_CG_CPU, "cpu.cfs_quota_us", cfs_quota_us(cpus), err);
+	return r;
+}
+
+/* At launch both limits are lowered from "unlimited": the hard limit first, since the kernel
+ * wants memory.memsw.limit_in_bytes >= memory.limit_in_bytes at every moment. */
+static int v1_set_mem(struct mcz_container *c, struct mcz_error *err)
+{
+	uint64_t limit = mem_limit(&c->cfg);
+	int r = write_u64(c, MCZ_CG_MEMORY, "memory.soft_limit_in_bytes", limit, err);
+
+	if (r >= 0)
+		r = write_u64(c, MCZ_CG_MEMORY, "memory.limit_in_bytes", limit, err);
+	if (r >= 0 && c->cfg.cgroups_limit_swap)
+		r = write_u64(c, MCZ_CG_MEMORY, "memory.memsw.limit_in_bytes", limit, err);
+	return r;
+}
+
+/* N of "key N" in a file of the memory cgroup; 0 when the file (an older kernel) or the key
+ * is not there. */
+static int read_count(struct mcz_container *c, const char *name, const char *key, uint64_t *ret,
+		      struct mcz_error *err)
+{
+	_cleanup_free_ char *path = cg_file(c, MCZ_CG_MEMORY, name);
+	char buf[VALUE_MAX];
+	int r = sys_cg_read(c->s, path, buf, sizeof(buf));
+
+	*ret = 0;
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return mcz_error_sys(err, r, SYS_OP_cg_read, path);
+	(void)keyed_find(buf, key, ret);
+	return 0;
+}
+
+static int v1_oom_kills(struct mcz_container *c, uint64_t *ret, struct mcz_error *err)
+{
+	return read_count(c, "memory.oom_control", "oom_kill", ret, err);
+}
+
+static int read_u64(struct mcz_container *c, const char *name, uint64_t *ret,
+		    struct mcz_error *err)
+{
+	char buf[VALUE_MAX];
+	int r = read_file(c, MCZ_CG_MEMORY, name, buf, sizeof(buf), err);
+
+	*ret = r < 0 ? 0 : strtoull(buf, NULL, 10);
+	return r;
+}
+
+static int v1_max_usage(struct mcz_container *c, uint64_t *ret, struct mcz_error *err)
+{
+	return read_u64(c, "memory.max_usage_in_bytes", ret, err);
+}
+
+/* The cgroup that counts cpu time: cpuacct's own, or cpu's when they are co-mounted. */
+static enum mcz_cg_kind acct_kind(const struct mcz_container *c)
+{
+	return c->cgroups[MCZ_CG_CPUACCT].path ? MCZ_CG_CPUACCT : MCZ_CG_CPU;
+}
+
+/* cpuacct.stat counts in USER_HZ ticks, which sysconf(_SC_CLK_TCK) reports. */
+static int v1_cpu_usage(struct mcz_container *c, struct mcz_usage *ret, struct mcz_error *err)
+{
+	char acct[VALUE_MAX], stat[VALUE_MAX];
+	double hz = (double)sysconf(_SC_CLK_TCK);
+	uint64_t user = 0, system = 0, periods = 0, throttled = 0, ns = 0;
+	int r;
+
+	if (!c->cgroups[acct_kind(c)].path)
+		return no_cgroup(c, "cpuacct", err);
+	r = read_file(c, acct_kind(c), "cpuacct.stat", acct, sizeof(acct), err);
+	if (r >= 0)
+		r = read_file(c, MCZ_CG_CPU, "cpu.stat", stat, sizeof(stat), err);
+	if (r < 0)
+		return r;
+	ret->has_cpu = keyed_find(acct, "user", &user) && keyed_find(acct, "system", &system);
+	ret->cpus_user_time_secs = (double)user / (hz > 0 ? hz : 100);
+	ret->cpus_system_time_secs = (double)system / (hz > 0 ? hz : 100);
+	ret->has_cpus_nr_periods = keyed_find(stat, "nr_periods", &periods);
+	ret->cpus_nr_periods = clamp_u32(periods);
+	ret->has_cpus_nr_throttled = keyed_find(stat, "nr_throttled", &throttled);
+	ret->cpus_nr_throttled = clamp_u32(throttled);
+	ret->has_cpus_throttled_time_secs = keyed_find(stat, "throttled_time", &ns);
+	ret->cpus_throttled_time_secs = (double)ns / 1e9;
+	return 0;
+}
+
+/* The hierarchical "total_" counters when the kernel has them (they include sub-cgroups). */
+static bool stat_value(const char *stat, const char *key, uint64_t *ret)
+{
+	_cleanup_free_ char *total = mcz_xasprintf("total_%s", key);
+
+	return keyed_find(stat, total, ret) || keyed_find(stat, key, ret);
+}
+
+static int v1_mem_usage(struct mcz_container *c, struct mcz_usage *ret, struct mcz_error *err)
+{
+	_cleanup_free_ char *stat = mcz_xmalloc(STAT_MAX);
+	char limit[VALUE_MAX];
+	int r = read_file(c, MCZ_CG_MEMORY, "memory.stat", stat, STAT_MAX, err);
+
+	if (r >= 0)
+		r = read_file(c, MCZ_CG_MEMORY, "memory.limit_in_bytes", limit, sizeof(limit), err);
+	if (r < 0)
+		return r;
+	ret->has_rss = stat_value(stat, "rss", &ret->mem_rss_bytes);
+	ret->has_mem_anon = ret->has_rss; /* Mesos: anon is the rss of the cgroup */
+	ret->mem_anon_bytes = ret->mem_rss_bytes;
+	ret->has_mem_file = stat_value(stat, "cache", &ret->mem_file_bytes);
+	ret->has_mem_mapped_file = stat_value(stat, "mapped_file", &ret->mem_mapped_file_bytes);
+	ret->has_mem_limit = true;
+	ret->mem_limit_bytes = strtoull(limit, NULL, 10);
+	return 0;
+}
+
+static int v1_update_cpu(struct mcz_container *c, struct undo *u, double cpus, struct mcz_error *err)
 {
 	int r = set_value(c, u, MCZ_CG_CPU, "cpu.shares", cpu_shares(cpus), err);
 
@@ -324,23 +365,187 @@ static int update_cpu(struct mcz_container *c, struct undo *u, double cpus, stru
 	return r;
 }
 
-/* SPEC §7: the soft limit always; the hard limit only up (lowering it could OOM-kill what
- * already uses the memory), memsw first since it must stay >= the memory limit. */
-static int update_mem(struct mcz_container *c, struct undo *u, uint64_t limit, struct mcz_error *err)
+static int v1_update_mem(struct mcz_container *c, struct undo *u, uint64_t limit,
+			 struct mcz_error *err)
 {
-	char cur[VALUE_MAX];
-	int r = set_value(c, u, MCZ_CG_MEMORY, "memory.soft_limit_in_bytes", limit, err);
+	return update_mem_files(c, u, limit, "memory.soft_limit_in_bytes", "memory.limit_in_bytes",
+				c->cfg.cgroups_limit_swap ? "memory.memsw.limit_in_bytes" : NULL, err);
+}
 
-	if (r >= 0)
-		r = read_file(c, MCZ_CG_MEMORY, "memory.limit_in_bytes", cur, sizeof(cur), err);
-	if (r < 0 || limit <= strtoull(cur, NULL, 10))
-		return r;
-	if (c->cfg.cgroups_limit_swap)
-		r = set_value(c, u, MCZ_CG_MEMORY, "memory.memsw.limit_in_bytes", limit, err);
-	if (r >= 0)
-		r = set_value(c, u, MCZ_CG_MEMORY, "memory.limit_in_bytes", limit, err);
+static const struct backend v1 = {
+	.join_file = "tasks",
+	.set_cpu = v1_set_cpu,
+	.set_mem = v1_set_mem,
+	.oom_kills = v1_oom_kills,
+	.max_usage = v1_max_usage,
+	.cpu_usage = v1_cpu_usage,
+	.mem_usage = v1_mem_usage,
+	.update_cpu = v1_update_cpu,
+	.update_mem = v1_update_mem,
+};
+
+/* ---- cgroup v2 (Documentation/admin-guide/cgroup-v2.rst) ---- */
+
+/* cpu.weight for cpu.shares as crun maps them (and runc before 1.3.2): [2, 262144] onto
+ * [1, 10000] linearly, so 1024 shares are weight 39. */
+static uint64_t cpu_weight(uint64_t shares)
+{
+	if (shares < 2)
+		shares = 2;
+	if (shares > 262144)
+		shares = 262144;
+	return 1 + ((shares - 2) * 9999) / 262142;
+}
+
+/* cpu.max: "$QUOTA $PERIOD", the quota as v1's cfs_quota_us. */
+static void cpu_max(double cpus, char buf[VALUE_MAX])
+{
+	snprintf(buf, VALUE_MAX, "%" PRIu64 " %d", cfs_quota_us(cpus), CFS_PERIOD_US);
+}
+
+static int v2_set_cpu(struct mcz_container *c, struct mcz_error *err)
+{
+	double cpus = c->cfg.resources.cpus;
+	char max[VALUE_MAX];
+	int r = write_u64(c, MCZ_CG_CPU, "cpu.weight", cpu_weight(cpu_shares(cpus)), err);
+
+	cpu_max(cpus, max);
+	if (r >= 0 && c->cfg.cgroups_enable_cfs)
+		r = write_str(c, MCZ_CG_CPU, "cpu.max", max, err);
 	return r;
 }
+
+/* memory.low is v1's soft limit (protection under pressure rather than a reclaim target, the
+ * closest v2 has; runc maps it the same way). memory.swap.max bounds swap alone where v1's
+ * memsw bounds memory + swap: memsw equal to the memory limit leaves no swap, i.e. 0. */
+static int v2_set_mem(struct mcz_container *c, struct mcz_error *err)
+{
+	uint64_t limit = mem_limit(&c->cfg);
+	int r = write_u64(c, MCZ_CG_MEMORY, "memory.low", limit, err);
+
+	if (r >= 0)
+		r = write_u64(c, MCZ_CG_MEMORY, "memory.max", limit, err);
+	if (r >= 0 && c->cfg.cgroups_limit_swap)
+		r = write_u64(c, MCZ_CG_MEMORY, "memory.swap.max", 0, err);
+	return r;
+}
+
+/* memory.events counts the kills in this cgroup and below ("oom_kill"), where "oom" would
+ * count only when the limit was hit here (containerd missed OOMs watching "oom"). */
+static int v2_oom_kills(struct mcz_container *c, uint64_t *ret, struct mcz_error *err)
+{
+	return read_count(c, "memory.events", "oom_kill", ret, err);
+}
+
+/* memory.peak since Linux 5.19; before it the current usage is the best there is. */
+static int v2_max_usage(struct mcz_container *c, uint64_t *ret, struct mcz_error *err)
+{
+	_cleanup_free_ char *peak = cg_file(c, MCZ_CG_MEMORY, "memory.peak");
+	char buf[VALUE_MAX];
+	int r = sys_cg_read(c->s, peak, buf, sizeof(buf));
+
+	if (r == -ENOENT)
+		return read_u64(c, "memory.current", ret, err);
+	*ret = r < 0 ? 0 : strtoull(buf, NULL, 10);
+	return r < 0 ? mcz_error_sys(err, r, SYS_OP_cg_read, peak) : 0;
+}
+
+/* cpu.stat is in every v2 cgroup, in microseconds; nr_periods and the throttling figures only
+ * with the cpu controller. */
+static int v2_cpu_usage(struct mcz_container *c, struct mcz_usage *ret, struct mcz_error *err)
+{
+	char stat[VALUE_MAX];
+	uint64_t user = 0, system = 0, periods = 0, throttled = 0, us = 0;
+	int r = read_file(c, MCZ_CG_CPU, "cpu.stat", stat, sizeof(stat), err);
+
+	if (r < 0)
+		return r;
+	ret->has_cpu = keyed_find(stat, "user_usec", &user) && keyed_find(stat, "system_usec", &system);
+	ret->cpus_user_time_secs = (double)user / 1e6;
+	ret->cpus_system_time_secs = (double)system / 1e6;
+	ret->has_cpus_nr_periods = keyed_find(stat, "nr_periods", &periods);
+	ret->cpus_nr_periods = clamp_u32(periods);
+	ret->has_cpus_nr_throttled = keyed_find(stat, "nr_throttled", &throttled);
+	ret->cpus_nr_throttled = clamp_u32(throttled);
+	ret->has_cpus_throttled_time_secs = keyed_find(stat, "throttled_usec", &us);
+	ret->cpus_throttled_time_secs = (double)us / 1e6;
+	return 0;
+}
+
+/* memory.stat of v2 is hierarchical already: "anon" is v1's rss, "file" its cache. */
+static int v2_mem_usage(struct mcz_container *c, struct mcz_usage *ret, struct mcz_error *err)
+{
+	_cleanup_free_ char *stat = mcz_xmalloc(STAT_MAX);
+	char limit[VALUE_MAX];
+	int r = read_file(c, MCZ_CG_MEMORY, "memory.stat", stat, STAT_MAX, err);
+
+	if (r >= 0)
+		r = read_file(c, MCZ_CG_MEMORY, "memory.max", limit, sizeof(limit), err);
+	if (r < 0)
+		return r;
+	ret->has_rss = keyed_find(stat, "anon", &ret->mem_rss_bytes);
+	ret->has_mem_anon = ret->has_rss;
+	ret->mem_anon_bytes = ret->mem_rss_bytes;
+	ret->has_mem_file = keyed_find(stat, "file", &ret->mem_file_bytes);
+	ret->has_mem_mapped_file = keyed_find(stat, "file_mapped", &ret->mem_mapped_file_bytes);
+	ret->mem_limit_bytes = parse_limit(limit);
+	ret->has_mem_limit = ret->mem_limit_bytes != UINT64_MAX; /* "max": no limit to report */
+	return 0;
+}
+
+static int v2_update_cpu(struct mcz_container *c, struct undo *u, double cpus, struct mcz_error *err)
+{
+	char max[VALUE_MAX];
+	int r = set_value(c, u, MCZ_CG_CPU, "cpu.weight", cpu_weight(cpu_shares(cpus)), err);
+
+	cpu_max(cpus, max);
+	if (r >= 0 && c->cfg.cgroups_enable_cfs)
+		r = set_str(c, u, MCZ_CG_CPU, "cpu.max", max, err);
+	return r;
+}
+
+/* memory.swap.max stays 0 with --cgroups_limit_swap: raising v1's memsw with the memory limit
+ * keeps leaving no room for swap. */
+static int v2_update_mem(struct mcz_container *c, struct undo *u, uint64_t limit,
+			 struct mcz_error *err)
+{
+	return update_mem_files(c, u, limit, "memory.low", "memory.max", NULL, err);
+}
+
+static const struct backend v2 = {
+	.join_file = "cgroup.procs",
+	.set_cpu = v2_set_cpu,
+	.set_mem = v2_set_mem,
+	.oom_kills = v2_oom_kills,
+	.max_usage = v2_max_usage,
+	.cpu_usage = v2_cpu_usage,
+	.mem_usage = v2_mem_usage,
+	.update_cpu = v2_update_cpu,
+	.update_mem = v2_update_mem,
+};
+
+static const struct backend *backend(const struct mcz_container *c, enum mcz_cg_kind k)
+{
+	return c->cgroups[k].h.v2 ? &v2 : &v1;
+}
+
+/* ---- usage (Mesos's CgroupsCpushareIsolator / CgroupsMemIsolator usage()) ---- */
+
+static int cpu_usage(struct mcz_container *c, struct mcz_usage *ret, struct mcz_error *err)
+{
+	if (!c->cgroups[MCZ_CG_CPU].path)
+		return no_cgroup(c, "cpu", err);
+	return backend(c, MCZ_CG_CPU)->cpu_usage(c, ret, err);
+}
+
+static int mem_usage(struct mcz_container *c, struct mcz_usage *ret, struct mcz_error *err)
+{
+	if (!c->cgroups[MCZ_CG_MEMORY].path)
+		return no_cgroup(c, "memory", err);
+	return backend(c, MCZ_CG_MEMORY)->mem_usage(c, ret, err);
+}
+
+/* ---- update (Mesos's update()) ---- */
 
 static int update_check(const struct mcz_container *c, const struct mcz_resources *r,
 			struct mcz_error *err)
@@ -389,9 +594,9 @@ static int update_locked(struct mcz_container *c, const struct mcz_resources *re
 	int r = 0;
 
 	if (req->has_cpus)
-		r = update_cpu(c, &u, req->cpus, err);
+		r = backend(c, MCZ_CG_CPU)->update_cpu(c, &u, req->cpus, err);
 	if (r >= 0 && req->has_mem)
-		r = update_mem(c, &u, req->mem_mb * MB < MIN_MEMORY ? MIN_MEMORY : req->mem_mb * MB, err);
+		r = backend(c, MCZ_CG_MEMORY)->update_mem(c, &u, req->mem_mb * MB < MIN_MEMORY ? MIN_MEMORY : req->mem_mb * MB, err);
 	if (req->has_cpus)
 		c->cfg.resources.cpus = req->cpus, c->cfg.resources.has_cpus = true;
 	if (req->has_mem)
@@ -439,19 +644,41 @@ static void add_join(struct mcz_container *c, char *path)
 	c->cgroup_joins[c->n_cgroup_joins++] = path;
 }
 
+const char *mcz_container_cgroup_in(const struct mcz_container *c, const char *mount)
+{
+	for (size_t k = 0; k < _MCZ_CG_MAX; k++)
+		if (c->cgroups[k].path && c->cgroups[k].h.mount &&
+		    strcmp(c->cgroups[k].h.mount, mount) == 0)
+			return c->cgroups[k].path;
+	if (c->freezer && c->freezer_h.mount && strcmp(c->freezer_h.mount, mount) == 0)
+		return c->freezer;
+	return NULL;
+}
+
+/* The container's cgroup in this kind's hierarchy. On v2 there is one hierarchy: the first
+ * kind makes the cgroup, the others share it, and each enables its controller for it. */
 static int create(struct mcz_container *c, enum mcz_cg_kind k, struct mcz_error *err)
 {
 	struct mcz_cgroup *cg = &c->cgroups[k];
-	int r;
+	const char *v2_controller = cg->h.v2 ? mcz_cgroup_v2_controller(controllers[k]) : NULL;
+	const char *shared;
+	int r = 0;
 
 	if (!cg->h.mount)
 		return 0; /* co-mounted with another kind: that cgroup serves both */
 	cg->prepared = true; /* the cgroups root may exist from here on */
+	shared = mcz_container_cgroup_in(c, cg->h.mount);
+	if (shared) {
+		cg->path = mcz_xstrdup(shared); /* removing it twice is harmless (ENOENT) */
+		if (v2_controller)
+			r = mcz_cgroup_enable(c->s, &cg->h, c->cfg.cgroups_root, v2_controller, err);
+		return r;
+	}
 	r = mcz_cgroup_create(c->s, &cg->h, c->cfg.cgroups_root, c->cfg.id, controllers[k],
-			      &cg->path, err);
+			      v2_controller, &cg->path, err);
 	if (r < 0)
 		return r;
-	add_join(c, cg_file(c, k, v1.join_file));
+	add_join(c, cg_file(c, k, backend(c, k)->join_file));
 	return 0;
 }
 
@@ -504,7 +731,7 @@ static int cpu_prepare(struct mcz_container *c, struct mcz_error *err)
 	if (r >= 0)
 		r = create(c, MCZ_CG_CPUACCT, err);
 	if (r >= 0 && c->cfg.resources.has_cpus)
-		r = v1.set_cpu(c, err);
+		r = backend(c, MCZ_CG_CPU)->set_cpu(c, err);
 	return r;
 }
 
@@ -538,7 +765,7 @@ static int mem_prepare(struct mcz_container *c, struct mcz_error *err)
 	int r = create(c, MCZ_CG_MEMORY, err);
 
 	if (r >= 0 && c->cfg.resources.has_mem)
-		r = v1.set_mem(c, err);
+		r = backend(c, MCZ_CG_MEMORY)->set_mem(c, err);
 	return r;
 }
 
@@ -555,10 +782,10 @@ static int oom_message(struct mcz_container *c, char **ret, struct mcz_error *er
 	_cleanup_free_ char *requested = NULL;
 	uint64_t used;
 	size_t n;
-	int r = v1.max_usage(c, &used, err);
+	int r = backend(c, MCZ_CG_MEMORY)->max_usage(c, &used, err);
 
 	if (r >= 0)
-		r = read_file(c, MCZ_CG_MEMORY, v1.stat_file, stat, STAT_MAX, err);
+		r = read_file(c, MCZ_CG_MEMORY, "memory.stat", stat, STAT_MAX, err);
 	if (r < 0)
 		return r;
 	for (n = strlen(stat); n > 0 && (stat[n - 1] == '\n' || stat[n - 1] == ' '); n--)
@@ -580,7 +807,7 @@ static int mem_watch(struct mcz_container *c, bool *ret_limited, struct mcz_erro
 	*ret_limited = false;
 	if (!c->cgroups[MCZ_CG_MEMORY].path)
 		return 0;
-	r = v1.oom_kills(c, &kills, err);
+	r = backend(c, MCZ_CG_MEMORY)->oom_kills(c, &kills, err);
 	if (r < 0 || kills == 0)
 		return r;
 	r = oom_message(c, &message, err);

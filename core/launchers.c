@@ -66,18 +66,26 @@ static char *freezer_file(const struct mcz_container *c, const char *name)
 	return mcz_xasprintf("%s/%s", c->freezer, name);
 }
 
-/* The container's freezer cgroup (core/cgroups.c makes the root and retries). */
+/* The container's freezer cgroup (core/cgroups.c makes the root and retries). On v2 it is
+ * the container's one cgroup, which the cgroups isolators may have made already: then the
+ * child joins it through theirs. v2 needs no controller to freeze or kill. */
 static int linux_prepare(struct mcz_container *c, struct mcz_error *err)
 {
+	const char *shared = mcz_container_cgroup_in(c, c->freezer_h.mount);
 	int r;
 
 	c->freezer_prepared = true; /* the cgroups root may exist from here on */
-	r = mcz_cgroup_create(c->s, &c->freezer_h, c->cfg.cgroups_root, c->cfg.id, "freezer",
+	if (shared) {
+		c->freezer = mcz_xstrdup(shared); /* removing it twice is harmless (ENOENT) */
+		return 0;
+	}
+	r = mcz_cgroup_create(c->s, &c->freezer_h, c->cfg.cgroups_root, c->cfg.id, "freezer", NULL,
 			      &c->freezer, err);
 	if (r < 0)
 		return r;
 	c->cgroup_joins = mcz_xrealloc(c->cgroup_joins, (c->n_cgroup_joins + 1) * sizeof(char *));
-	c->cgroup_joins[c->n_cgroup_joins++] = freezer_file(c, "tasks");
+	c->cgroup_joins[c->n_cgroup_joins++] =
+		freezer_file(c, c->freezer_h.v2 ? "cgroup.procs" : "tasks");
 	return 0;
 }
 
@@ -108,20 +116,38 @@ static int read_tasks(struct mcz_container *c, char *buf, struct mcz_error *err)
 	return r;
 }
 
-/* v1 freezing is asynchronous: FREEZING until every task has stopped. */
+/* The freezer's files: v1 freezer.state, v2 cgroup.freeze with the state in cgroup.events. */
+struct freezer_files {
+	const char *control, *freeze, *thaw;
+	const char *state, *frozen; /* the state file and how it says FROZEN */
+};
+
+static const struct freezer_files freezer_v1 = { "freezer.state", "FROZEN", "THAWED",
+						 "freezer.state", "FROZEN" };
+static const struct freezer_files freezer_v2 = { "cgroup.freeze", "1", "0",
+						 "cgroup.events", "frozen 1" };
+
+static const struct freezer_files *freezer_files(const struct mcz_container *c)
+{
+	return c->freezer_h.v2 ? &freezer_v2 : &freezer_v1;
+}
+
+/* Freezing is asynchronous: FREEZING (v1) or "frozen 0" (v2) until every task has stopped. */
 static int freeze(struct mcz_container *c, struct mcz_error *err)
 {
-	_cleanup_free_ char *state = freezer_file(c, "freezer.state");
+	const struct freezer_files *ff = freezer_files(c);
+	_cleanup_free_ char *control = freezer_file(c, ff->control);
+	_cleanup_free_ char *state = freezer_file(c, ff->state);
 	char buf[32];
-	int r = sys_cg_write(c->s, state, "FROZEN");
+	int r = sys_cg_write(c->s, control, ff->freeze);
 
 	if (r < 0)
-		return mcz_error_sys(err, r, SYS_OP_cg_write, state);
+		return mcz_error_sys(err, r, SYS_OP_cg_write, control);
 	for (int i = 0; i < FREEZE_POLLS; i++) {
 		r = sys_cg_read(c->s, state, buf, sizeof(buf));
 		if (r < 0)
 			return mcz_error_sys(err, r, SYS_OP_cg_read, state);
-		if (strncmp(buf, "FROZEN", 6) == 0)
+		if (strstr(buf, ff->frozen))
 			return 0;
 		(void)sys_nanosleep(c->s, 10); /* an interrupted poll just polls sooner */
 	}
@@ -130,18 +156,38 @@ static int freeze(struct mcz_container *c, struct mcz_error *err)
 
 static int thaw(struct mcz_container *c, struct mcz_error *err)
 {
-	_cleanup_free_ char *state = freezer_file(c, "freezer.state");
-	int r = sys_cg_write(c->s, state, "THAWED");
+	const struct freezer_files *ff = freezer_files(c);
+	_cleanup_free_ char *control = freezer_file(c, ff->control);
+	int r = sys_cg_write(c->s, control, ff->thaw);
 
 	if (r < 0)
-		return mcz_error_sys(err, r, SYS_OP_cg_write, state);
+		return mcz_error_sys(err, r, SYS_OP_cg_write, control);
 	return 0;
 }
 
-/* One round: freeze, SIGKILL every task, thaw (always, even after a failure). */
+/* v2 (Linux 5.14+): cgroup.kill SIGKILLs every task of the cgroup, frozen or not, and forks
+ * racing with it cannot escape. 1: no cgroup.kill here (older kernel): freeze instead. */
+static int kill_v2(struct mcz_container *c, struct mcz_error *err)
+{
+	_cleanup_free_ char *path = freezer_file(c, "cgroup.kill");
+	int r = sys_cg_write(c->s, path, "1");
+
+	if (r == -ENOENT)
+		return 1;
+	if (r < 0)
+		return mcz_error_sys(err, r, SYS_OP_cg_write, path);
+	return 0;
+}
+
+/* One round: cgroup.kill, or freeze, SIGKILL every task, thaw (always, even after a
+ * failure). */
 static int kill_round(struct mcz_container *c, char *buf, struct mcz_error *err)
 {
-	int r = freeze(c, err);
+	int r = c->freezer_h.v2 ? kill_v2(c, err) : 1;
+
+	if (r <= 0)
+		return r;
+	r = freeze(c, err);
 
 	if (r >= 0)
 		r = read_tasks(c, buf, err);

@@ -77,6 +77,22 @@ static json_t *cgroups_json(const struct mcz_container *c)
 	return o;
 }
 
+/* Which of them are in the cgroup v2 hierarchy (their files differ from v1's). */
+static json_t *cgroups_v2_json(const struct mcz_container *c)
+{
+	static const char *const names[_MCZ_CG_MAX] = {
+		[MCZ_CG_CPU] = "cpu", [MCZ_CG_CPUACCT] = "cpuacct", [MCZ_CG_MEMORY] = "memory",
+	};
+	json_t *a = json_array();
+
+	for (size_t k = 0; k < _MCZ_CG_MAX; k++)
+		if (c->cgroups[k].h.v2)
+			json_array_append_new(a, json_string(names[k]));
+	if (c->freezer && c->freezer_h.v2)
+		json_array_append_new(a, json_string("freezer"));
+	return a;
+}
+
 static char *dump(json_t *o)
 {
 	return mcz_json_dump(o, JSON_INDENT(2) | JSON_SORT_KEYS, true);
@@ -85,7 +101,7 @@ static char *dump(json_t *o)
 char *mcz_config_json(const struct mcz_container *c)
 {
 	const struct mcz_config *cfg = &c->cfg;
-	json_t *o, *iso, *vols;
+	json_t *o, *iso, *vols, *v2;
 
 	/* Loaded by another process (`mcz update`): only the resources change; the rest (volumes,
 	 * command, env, ...) is what the launching process wrote, kept as it was. */
@@ -118,6 +134,10 @@ char *mcz_config_json(const struct mcz_container *c)
 	json_object_set_new(o, "command", strv_json(cfg->argv));
 	json_object_set_new(o, "resources", resources_json(&cfg->resources));
 	json_object_set_new(o, "cgroups", cgroups_json(c));
+	if (json_array_size(v2 = cgroups_v2_json(c)) > 0)
+		json_object_set_new(o, "cgroups_v2", v2);
+	else
+		json_decref(v2);
 	json_object_set_new(o, "cgroups_enable_cfs", json_boolean(cfg->cgroups_enable_cfs));
 	json_object_set_new(o, "cgroups_limit_swap", json_boolean(cfg->cgroups_limit_swap));
 	json_object_set_new(o, "pid_namespace", json_boolean(c->clone_flags & CLONE_NEWPID));

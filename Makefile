@@ -194,13 +194,15 @@ $(BUILD)/bench/lap: bench/lap.c
 bench: bench-deps $(BUILD)/mcz $(BUILD)/bench/floor $(BUILD)/bench/lap ## launch latency: mcz vs the floor vs bwrap, with and without cgroups; `mcz usage` (BENCH_RUNS=N)
 	MCZ=$(BUILD)/mcz FLOOR=$(BUILD)/bench/floor LAP=$(BUILD)/bench/lap bench/run.sh
 
-# ---- real cgroup v2 under user-mode Linux (never part of `make check`) ----------------------
+# ---- real cgroup v2 under user-mode Linux (`make check` runs check-uml) ---------------------
 # The host kernel mounts cgroups v1 (hybrid); UML (Debian's user-mode-linux, kernel 6.1) boots
 # with the host filesystem as root and a real cgroup2 hierarchy. ci/uml/run.sh runs one command
 # in it and exits with its status, or 77 with "SKIP: uml: <why>" when UML cannot start.
 
 UML_PKGS      := user-mode-linux
-UML_REAL_GLOB ?= sys_*
+# the real tests run inside UML: sys_*, `mcz run` end to end, the cgroups isolators with
+# `mcz usage` / `mcz update` (space-separated globs)
+UML_REAL_GLOB ?= sys_* run__* cgroups_* usage__* update__*
 UML_REQUIRED  ?= 0
 
 .PHONY: uml-deps
@@ -223,8 +225,8 @@ uml-deps: ## install user-mode-linux for `make check-uml` (only when missing)
 
 # A SKIP (77: UML cannot start here) passes unless UML_REQUIRED=1.
 .PHONY: check-uml
-check-uml: uml-deps $(BUILD)/realtests ## real cgroup v2: realtests (UML_REAL_GLOB) + a cgroup2 probe inside user-mode Linux
-	@ci/uml/check.sh $(BUILD)/realtests '$(UML_REAL_GLOB)' || { rc=$$?; \
+check-uml: uml-deps $(BUILD)/mcz $(BUILD)/realtests ## real cgroup v2: realtests (UML_REAL_GLOB) + a cgroup2 probe inside user-mode Linux
+	@MCZ_BIN=$(BUILD)/mcz ci/uml/check.sh $(BUILD)/realtests $(foreach g,$(UML_REAL_GLOB),'$(g)') || { rc=$$?; \
 		[ $$rc = 77 ] && [ "$(UML_REQUIRED)" != 1 ] || exit $$rc; }
 
 .PHONY: clean

@@ -14,6 +14,8 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <fnmatch.h>
 #include <ftw.h>
 #include <getopt.h>
@@ -116,6 +118,361 @@ int real_exists(const char *path)
 	struct stat st;
 
 	return lstat(path, &st) == 0;
+}
+
+/* ---- cgroups ---- */
+
+#define CG_BASE "/sys/fs/cgroup"
+#define CG_MAX_MOUNTS 32
+#define CG_DEPTH 4
+
+struct cg_mount {
+	char path[PATH_MAX]; /* mount point */
+	char opts[512];      /* super options as ",rw,cpu,cpuacct," */
+	char own[PATH_MAX];  /* this process's cgroup in it: "/" or "/a/b"; "" if unknown */
+	bool v2;
+};
+
+static struct cg_mount cg_mounts[CG_MAX_MOUNTS];
+static size_t cg_nmounts;
+static bool cg_loaded;
+
+/* The whole (small) file, malloc'd and NUL-terminated; NULL on error. */
+static char *read_text(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t cap = 0;
+
+	if (!f)
+		return NULL;
+	if (getdelim(&buf, &cap, '\0', f) < 0) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+static int write_text(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return (int)n;
+}
+
+/* Whether the comma list `list` (",a,b,") has the token `tok`. */
+static bool has_token(const char *list, const char *tok)
+{
+	char needle[300];
+
+	if (snprintf(needle, sizeof(needle), ",%s,", tok) >= (int)sizeof(needle))
+		return false;
+	return strstr(list, needle) != NULL;
+}
+
+/* This process's cgroup in mount m, from the /proc/self/cgroup text. */
+static void cg_own(struct cg_mount *m, const char *self)
+{
+	for (const char *l = self; l && *l;) {
+		const char *e = strchrnul(l, '\n');
+		const char *c1 = memchr(l, ':', (size_t)(e - l));
+		const char *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(e - c1 - 1)) : NULL;
+
+		if (c2) {
+			char ctrls[256];
+			size_t cl = (size_t)(c2 - c1 - 1);
+			bool match;
+
+			snprintf(ctrls, sizeof(ctrls), "%.*s", (int)cl, c1 + 1);
+			if (m->v2) {
+				match = cl == 0 && strncmp(l, "0:", 2) == 0;
+			} else {
+				/* v1: the line's first controller (or name=) is one of the mount's */
+				ctrls[strcspn(ctrls, ",")] = '\0';
+				match = cl > 0 && has_token(m->opts, ctrls);
+			}
+			if (match) {
+				snprintf(m->own, sizeof(m->own), "%.*s", (int)(e - c2 - 1), c2 + 1);
+				return;
+			}
+		}
+		l = *e ? e + 1 : e;
+	}
+}
+
+static void cg_load(void)
+{
+	char *mi, *self;
+
+	if (cg_loaded)
+		return;
+	cg_loaded = true;
+	mi = read_text("/proc/self/mountinfo");
+	self = read_text("/proc/self/cgroup");
+	for (char *l = mi; l && *l && cg_nmounts < CG_MAX_MOUNTS;) {
+		char *e = strchrnul(l, '\n');
+		char *dash = strstr(l, " - ");
+		char mp[PATH_MAX], type[64], opts[480];
+		bool last = *e == '\0';
+
+		*e = '\0';
+		/* no escapes in the paths of cgroup mounts below /sys/fs/cgroup */
+		if (dash && sscanf(l, "%*s %*s %*s %*s %4095s", mp) == 1 &&
+		    sscanf(dash + 3, "%63s %*s %479s", type, opts) == 2 &&
+		    (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0) &&
+		    strncmp(mp, CG_BASE, strlen(CG_BASE)) == 0 &&
+		    (mp[strlen(CG_BASE)] == '\0' || mp[strlen(CG_BASE)] == '/')) {
+			struct cg_mount *m = &cg_mounts[cg_nmounts++];
+
+			snprintf(m->path, sizeof(m->path), "%s", mp);
+			snprintf(m->opts, sizeof(m->opts), ",%s,", opts);
+			m->v2 = strcmp(type, "cgroup2") == 0;
+			cg_own(m, self);
+		}
+		l = last ? e : e + 1;
+	}
+	free(mi);
+	free(self);
+}
+
+static const struct cg_mount *cg_v1(const char *controller)
+{
+	cg_load();
+	for (size_t i = 0; i < cg_nmounts; i++)
+		if (!cg_mounts[i].v2 && has_token(cg_mounts[i].opts, controller))
+			return &cg_mounts[i];
+	return NULL;
+}
+
+static const struct cg_mount *cg_v2(void)
+{
+	cg_load();
+	for (size_t i = 0; i < cg_nmounts; i++)
+		if (cg_mounts[i].v2)
+			return &cg_mounts[i];
+	return NULL;
+}
+
+/* "<mount><own>" ("<mount>" when own is "/"); false when own is unknown. */
+static bool cg_own_dir(const struct cg_mount *m, char *buf, size_t size)
+{
+	int n;
+
+	if (!m || !m->own[0])
+		return false;
+	n = snprintf(buf, size, "%s%s", m->path, strcmp(m->own, "/") == 0 ? "" : m->own);
+	return n > 0 && (size_t)n < size;
+}
+
+enum real_cg_layout real_cg_layout(void)
+{
+	if (cg_v1("memory") || cg_v1("freezer"))
+		return REAL_CG_V1;
+	return cg_v2() ? REAL_CG_V2 : REAL_CG_NONE;
+}
+
+const char *real_cg_layout_name(enum real_cg_layout layout)
+{
+	switch (layout) {
+	case REAL_CG_V1:
+		return "cgroup v1";
+	case REAL_CG_V2:
+		return "cgroup v2";
+	case REAL_CG_NONE:
+		break;
+	}
+	return "no cgroups";
+}
+
+enum real_cg_layout real_cg_print_layout(const char *extra)
+{
+	enum real_cg_layout l = real_cg_layout();
+
+	printf("%s: layout: %s%s%s\n", real_test_name(), real_cg_layout_name(l), extra ? ", " : "",
+	       extra ? extra : "");
+	fflush(stdout);
+	return l;
+}
+
+bool real_cg_v1_dir(const char *controller, char *buf, size_t size)
+{
+	return cg_own_dir(cg_v1(controller), buf, size);
+}
+
+bool real_cg2_dir(char *buf, size_t size)
+{
+	return cg_own_dir(cg_v2(), buf, size);
+}
+
+const char *real_cg2_mount(void)
+{
+	const struct cg_mount *m = cg_v2();
+
+	return m ? m->path : "";
+}
+
+/* The delegated parent of the v2 root, relative to the cgroup2 mount ("" for its root). */
+static bool cg_v2_parent(char *buf, size_t size)
+{
+	const struct cg_mount *m = cg_v2();
+	const char *env = getenv("MCZ_UML_CGROUP_PARENT");
+	size_t ml;
+
+	if (!m || real_cg_layout() != REAL_CG_V2)
+		return false;
+	ml = strlen(m->path);
+	if (env && strncmp(env, m->path, ml) == 0 && (env[ml] == '\0' || env[ml] == '/')) {
+		snprintf(buf, size, "%s", env + ml);
+	} else {
+		if (!m->own[0])
+			return false;
+		snprintf(buf, size, "%s", m->own);
+		*strrchr(buf, '/') = '\0'; /* "/" and "/a" give "" */
+	}
+	while (*buf && buf[strlen(buf) - 1] == '/')
+		buf[strlen(buf) - 1] = '\0';
+	return true;
+}
+
+const char *real_cg_v2_root(void)
+{
+	static char root[PATH_MAX];
+	char parent[PATH_MAX - 64];
+
+	if (!cg_v2_parent(parent, sizeof(parent)))
+		return NULL;
+	snprintf(root, sizeof(root), "%s/mcz-rt-%d", parent, (int)getpid());
+	return root;
+}
+
+bool real_cg_v2_can(const char *controller)
+{
+	char parent[PATH_MAX - 64], path[PATH_MAX], list[512];
+	char *text;
+	bool ok;
+
+	if (!cg_v2_parent(parent, sizeof(parent)))
+		return false;
+	snprintf(path, sizeof(path), "%s%s/cgroup.subtree_control", real_cg2_mount(), parent);
+	text = read_text(path);
+	if (!text)
+		return false;
+	text[strcspn(text, "\n")] = '\0';
+	snprintf(list, sizeof(list), ",%s,", text);
+	for (char *p = list; *p; p++)
+		*p = *p == ' ' ? ',' : *p;
+	ok = has_token(list, controller);
+	free(text);
+	return ok;
+}
+
+/* Thaw what is in the cgroup (v1 freezer, v2 cgroup.freeze), kill it (cgroup.kill on v2). */
+static void cg_kill_tasks(const char *path)
+{
+	char file[PATH_MAX + 32];
+	char *procs;
+
+	snprintf(file, sizeof(file), "%s/freezer.state", path);
+	(void)write_text(file, "THAWED");
+	snprintf(file, sizeof(file), "%s/cgroup.freeze", path);
+	(void)write_text(file, "0");
+	snprintf(file, sizeof(file), "%s/cgroup.kill", path);
+	(void)write_text(file, "1");
+	snprintf(file, sizeof(file), "%s/cgroup.procs", path);
+	procs = read_text(file);
+	for (char *p = procs, *end; p && *p; p = end + strspn(end, "\n")) {
+		long pid = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		if (pid > 0)
+			(void)kill((pid_t)pid, SIGKILL);
+	}
+	free(procs);
+}
+
+static int cg_walk(const char *dir, const char *id, int depth, bool remove);
+
+/* Kill what is in the cgroup and below, and remove it (children first, EBUSY retried 5 s). */
+static void cg_remove(const char *path)
+{
+	int r = 0;
+
+	cg_walk(path, "", 1, true);
+	cg_kill_tasks(path);
+	for (int i = 0; i < 50; i++) {
+		r = rmdir(path) < 0 ? errno : 0;
+		if (r == 0 || r == ENOENT)
+			return;
+		nanosleep(&(struct timespec){ .tv_nsec = 100000000 }, NULL);
+	}
+	fprintf(stderr, "%s: cannot remove cgroup '%s': %s\n", real_test_name(), path, strerror(r));
+}
+
+/* "" matches every name; else the name is id itself or "<id>-...". */
+static bool name_matches(const char *name, const char *id)
+{
+	size_t n = strlen(id);
+
+	return strncmp(name, id, n) == 0 && (n == 0 || name[n] == '\0' || name[n] == '-');
+}
+
+/* Cgroups named id or id-* up to `depth` levels below dir: reported, or removed. How many. */
+static int cg_walk(const char *dir, const char *id, int depth, bool remove)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		char sub[PATH_MAX];
+
+		if (e->d_type != DT_DIR || e->d_name[0] == '.')
+			continue;
+		if (snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) >= (int)sizeof(sub))
+			continue;
+		if (name_matches(e->d_name, id)) {
+			n++;
+			if (remove)
+				cg_remove(sub);
+			else
+				fprintf(stderr, "%s: left behind: cgroup '%s'\n", real_test_name(), sub);
+		} else if (depth > 1) {
+			n += cg_walk(sub, id, depth - 1, remove);
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+int real_cg_leftovers(const char *id, bool remove)
+{
+	const char *root = real_cg_v2_root();
+	char dir[PATH_MAX];
+	int n = 0;
+
+	cg_load();
+	for (size_t i = 0; i < cg_nmounts; i++)
+		if (cg_own_dir(&cg_mounts[i], dir, sizeof(dir)))
+			n += cg_walk(dir, id, CG_DEPTH, remove);
+	if (root && snprintf(dir, sizeof(dir), "%s%s", real_cg2_mount(), root) < (int)sizeof(dir) &&
+	    real_exists(dir)) {
+		n++;
+		if (remove)
+			cg_remove(dir);
+		else
+			fprintf(stderr, "%s: left behind: cgroup '%s'\n", real_test_name(), dir);
+	}
+	return n;
 }
 
 /* ---- the runner ---- */

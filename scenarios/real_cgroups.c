@@ -1,28 +1,32 @@
 /*
  * real_cgroups.c — cgroups/cpu and cgroups/mem against the real kernel, through the binary
- * (root only): an OOM kill is a memory limitation (exit 137, the Termination says why), and
- * a CFS quota of 0.5 cpus halves the CPU a busy loop gets, with the SPEC's values in the
- * container's own cgroup files. Each test checks that no cgroup named after its container is
- * left in any hierarchy below mcz's own cgroups.
+ * (root only): an OOM kill is a memory limitation (exit 137, the Termination says why), a CFS
+ * quota of 0.5 cpus halves the CPU a busy loop gets, with the SPEC's values in the
+ * container's own cgroup files; `mcz usage` and `mcz update` while `mcz run` supervises. Each
+ * test checks that no cgroup named after its container is left in any hierarchy (and removes
+ * what it finds).
  *
- * Only the v1 path exists; on a host without v1 cpu/memory hierarchies the tests skip and
- * say so.
+ * Each test prints the cgroup layout it ran on (real_cg_layout(), real_tests.h):
+ * - v1 (the host): mcz's default, relative --cgroups_root; the v1 files (cpu.shares,
+ *   cpu.cfs_quota_us, memory.limit_in_bytes, memory.soft_limit_in_bytes) are checked;
+ * - v2 (user-mode Linux, ci/uml/): v2 gives controllers only to the children of a cgroup
+ *   without processes, and this process's cgroup has processes, so every mcz run gets the
+ *   absolute --cgroups_root=real_cg_v2_root() below the delegated parent; the v2 files
+ *   (cpu.weight, cpu.max, memory.max, memory.low) are checked.
+ * Without a layout that has the cpu and memory controllers the tests skip and say why.
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <dirent.h>
 #include <unistd.h>
 
-#include "core/cgroups.h"
 #include "core/util.h"
 #include "scenarios/real_tests.h"
-
-static const char *const controllers[] = { "cpu", "cpuacct", "memory", "freezer", "pids",
-					   "blkio", "devices", "cpuset", "perf_event", "net_cls" };
 
 static const char *mcz_bin(void)
 {
@@ -49,61 +53,16 @@ static char *slurp(const char *path)
 	return buf;
 }
 
-/* Directories named `name` at most `depth` levels below dir (reported); how many. */
-static int find_named(const char *dir, const char *name, int depth)
+/* "--cgroups_root=<absolute root>" on v2 (see above), NULL on v1: mcz's default there. */
+static const char *root_flag(void)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
+	static char flag[4200];
+	const char *root = real_cg_layout() == REAL_CG_V2 ? real_cg_v2_root() : NULL;
 
-	if (!d)
-		return 0;
-	while ((e = readdir(d))) {
-		_cleanup_free_ char *sub = NULL;
-
-		if (e->d_type != DT_DIR || e->d_name[0] == '.')
-			continue;
-		sub = mcz_xasprintf("%s/%s", dir, e->d_name);
-		if (strcmp(e->d_name, name) == 0) {
-			fprintf(stderr, "%s: left behind: cgroup '%s'\n", real_test_name(), sub);
-			n++;
-		} else if (depth > 1) {
-			n += find_named(sub, name, depth - 1);
-		}
-	}
-	closedir(d);
-	return n;
-}
-
-/* Cgroups named id below mcz's own cgroup, in every v1 hierarchy there is. */
-static int cgroups_left(const char *id)
-{
-	int n = 0;
-
-	for (size_t i = 0; i < MCZ_ARRAY_SIZE(controllers); i++) {
-		struct mcz_hierarchy h = { 0 };
-		struct mcz_error err = MCZ_ERROR_INIT;
-
-		if (mcz_hierarchy_find(sys_real(), "/sys/fs/cgroup", controllers[i], &h, &err) == 0) {
-			_cleanup_free_ char *own = mcz_xasprintf("%s%s", h.mount,
-								 strcmp(h.own, "/") == 0 ? "" : h.own);
-			n += find_named(own, id, 4);
-		}
-		mcz_hierarchy_done(&h);
-		mcz_error_done(&err);
-	}
-	return n;
-}
-
-static bool has_v1(const char *controller)
-{
-	struct mcz_hierarchy h = { 0 };
-	struct mcz_error err = MCZ_ERROR_INIT;
-	bool found = mcz_hierarchy_find(sys_real(), "/sys/fs/cgroup", controller, &h, &err) == 0;
-
-	mcz_hierarchy_done(&h);
-	mcz_error_done(&err);
-	return found;
+	if (!root)
+		return NULL;
+	snprintf(flag, sizeof(flag), "--cgroups_root=%s", root);
+	return flag;
 }
 
 /* `mcz run FLAGS -- python3 -c SCRIPT`; the exit status of mcz, or -1. */
@@ -113,13 +72,15 @@ static int run_mcz(const char *dir, const char *id, const char *const *flags, co
 	_cleanup_free_ char *runtime = mcz_xasprintf("--runtime_dir=%s/run", dir);
 	_cleanup_free_ char *cid = mcz_xasprintf("--container_id=%s", id);
 	_cleanup_free_ char *tf = mcz_xasprintf("--termination_file=%s/termination.json", dir);
-	const char *argv[16] = { mcz_bin(), "run", work, runtime, cid, tf };
+	const char *argv[24] = { mcz_bin(), "run", work, runtime, cid, tf };
 	size_t n = 6;
 	int status;
 	pid_t pid;
 
-	for (size_t i = 0; flags[i]; i++)
+	for (size_t i = 0; flags[i] && n < 16; i++)
 		argv[n++] = flags[i];
+	if (root_flag())
+		argv[n++] = root_flag();
 	argv[n++] = "--";
 	argv[n++] = "/usr/bin/python3";
 	argv[n++] = "-c";
@@ -140,33 +101,54 @@ static int run_mcz(const char *dir, const char *id, const char *const *flags, co
 static int skip_unless_ready(void)
 {
 	int r = real_require_root();
+	char dir[4096];
 
 	if (r)
 		return r;
-	if (!has_v1("memory") || !has_v1("cpu"))
-		return real_skip("no cgroup v1 cpu and memory hierarchies (only the v1 path exists)");
+	switch (real_cg_layout()) {
+	case REAL_CG_V1:
+		if (!real_cg_v1_dir("memory", dir, sizeof(dir)) || !real_cg_v1_dir("cpu", dir, sizeof(dir)))
+			return real_skip("cgroup v1 without cpu and memory hierarchies");
+		break;
+	case REAL_CG_V2:
+		if (!real_cg_v2_root())
+			return real_skip("cgroup v2: no delegated parent cgroup (MCZ_UML_CGROUP_PARENT)");
+		if (!real_cg_v2_can("cpu") || !real_cg_v2_can("memory"))
+			return real_skip("cgroup v2: cpu and memory not enabled below '%s'", real_cg_v2_root());
+		break;
+	case REAL_CG_NONE:
+		return real_skip("no cgroup hierarchy below /sys/fs/cgroup");
+	}
 	if (access("/usr/bin/python3", X_OK) < 0)
 		return real_skip("no /usr/bin/python3");
 	return 0;
 }
 
-/* 256 MB really allocated and touched, under a 64 MB limit and no swap: the OOM killer. */
 /* Run test(dir, id) in a fresh scratch dir with a container id "<prefix><pid>", then require
- * that no cgroup of that id is left in any hierarchy, whatever the test did. */
+ * that no cgroup of that id (nor the v2 root) is left in any hierarchy, whatever the test
+ * did; what is left is removed. */
 static int in_scratch(const char *prefix, int (*test)(const char *dir, const char *id))
 {
 	char dir[256];
 	_cleanup_free_ char *id = mcz_xasprintf("%s%d", prefix, (int)getpid());
-	int r = skip_unless_ready();
+	_cleanup_free_ char *extra = root_flag() ? mcz_xasprintf("%s", root_flag()) : NULL;
+	int r, left;
 
+	real_cg_print_layout(extra);
+	r = skip_unless_ready();
 	if (r)
 		return r;
 	REAL_ASSERT(real_tmpdir(dir, sizeof(dir)) == 0, "tmpdir: %s", strerror(errno));
 	r = test(dir, id);
 	(void)real_rm_rf(dir);
-	REAL_ASSERT(cgroups_left(id) == 0, "cgroups left behind");
+	left = real_cg_leftovers(id, false);
+	if (left)
+		(void)real_cg_leftovers(id, true);
+	REAL_ASSERT(left == 0, "cgroups left behind (removed)");
 	return r;
 }
+
+/* 256 MB really allocated and touched, under a 64 MB limit and no swap: the OOM killer. */
 
 static int oom_test(const char *dir, const char *id)
 {
@@ -191,41 +173,64 @@ REAL_TEST(cgroups_mem__oom_is_a_memory_limitation, 60)
 	return in_scratch("mczcg", oom_test);
 }
 
-/* The script reads its own cgroup files (the container shares the host's filesystem), burns
- * CPU for 1 s of wall time and writes "shares period quota cputime wall" to OUT. */
+/* The script reads its own cgroup files (the container shares the host's filesystem) — v1:
+ * cpu.shares, cpu.cfs_period_us, cpu.cfs_quota_us; v2: cpu.weight and cpu.max ("QUOTA
+ * PERIOD") — burns CPU for 1 s of wall time and writes "CGROUP SHARES|WEIGHT PERIOD QUOTA
+ * CPUTIME WALL" to OUT, CPUTIME being the CPU the loop got (python's start-up left out). */
 static const char cpu_script[] =
 	"import os, time\n"
-	"p = [l.split(':')[2] for l in open('/proc/self/cgroup').read().split('\\n')\n"
-	"     if l and 'cpu' in l.split(':')[1].split(',')][0]\n"
-	"d = '/sys/fs/cgroup/cpu' + (p if p != '/' else '')\n"
-	"v = [open(d + '/' + f).read().strip() for f in ('cpu.shares', 'cpu.cfs_period_us', 'cpu.cfs_quota_us')]\n"
+	"ls = [l.split(':', 2) for l in open('/proc/self/cgroup').read().split('\\n') if l]\n"
+	"v1 = [l[2] for l in ls if 'cpu' in l[1].split(',')]\n"
+	"if v1:\n"
+	"    p = v1[0]\n"
+	"    d = '/sys/fs/cgroup/cpu' + (p if p != '/' else '')\n"
+	"    v = [open(d + '/' + f).read().strip() for f in ('cpu.shares', 'cpu.cfs_period_us', 'cpu.cfs_quota_us')]\n"
+	"else:\n"
+	"    p = [l[2] for l in ls if l[0] == '0'][0]\n"
+	"    d = os.environ['CG2'] + (p if p != '/' else '')\n"
+	"    q = open(d + '/cpu.max').read().split()\n"
+	"    v = [open(d + '/cpu.weight').read().strip(), q[1], q[0]]\n"
+	"c0 = sum(os.times()[:2])\n"
 	"t0 = time.monotonic()\n"
 	"while time.monotonic() - t0 < 1.0: pass\n"
-	"t = os.times()\n"
-	"open(os.environ['OUT'], 'w').write('%s %s %s %.3f %.3f' % (v[0], v[1], v[2], t.user + t.system, "
+	"c = sum(os.times()[:2]) - c0\n"
+	"open(os.environ['OUT'], 'w').write('%s %s %s %s %.3f %.3f' % (p, v[0], v[1], v[2], c, "
 	"time.monotonic() - t0))\n";
 
 static int cpu_test(const char *dir, const char *id)
 {
 	_cleanup_free_ char *env = mcz_xasprintf("--env=OUT=%s/out", dir);
+	bool v2 = real_cg_layout() == REAL_CG_V2;
+	/* v2: where cgroup2 is mounted, for the script */
+	_cleanup_free_ char *cg2 = v2 ? mcz_xasprintf("--env=CG2=%s", real_cg2_mount()) : NULL;
 	const char *const flags[] = { "--isolation=cgroups/cpu", "--cgroups_enable_cfs", "--resources=cpus:0.5",
-				      env, NULL };
+				      env, cg2, NULL };
+	/* SPEC §7: shares = 1024 * 0.5; v2 maps them to a weight as runc and crun do */
+	unsigned long want_shares = 512, want = v2 ? 1 + ((want_shares - 2) * 9999) / 262142 : want_shares;
+	_cleanup_free_ char *want_cg = v2 ? mcz_xasprintf("%s/%s", real_cg_v2_root(), id)
+					  : mcz_xasprintf("/mcz/%s", id);
 	_cleanup_free_ char *out_path = mcz_xasprintf("%s/out", dir);
 	_cleanup_free_ char *out = NULL;
+	char cg[4096] = "";
 	unsigned long shares = 0, period = 0, quota = 0;
 	double cpu = 0, wall = 0;
 	int code = run_mcz(dir, id, flags, cpu_script);
+	size_t cl, wl = strlen(want_cg);
 
 	REAL_ASSERT(code == 0, "mcz run exited %d, expected 0", code);
 	out = slurp(out_path);
 	REAL_ASSERT(out, "no output '%s'", out_path);
-	REAL_ASSERT(sscanf(out, "%lu %lu %lu %lf %lf", &shares, &period, &quota, &cpu, &wall) == 5,
+	REAL_ASSERT(sscanf(out, "%4095s %lu %lu %lu %lf %lf", cg, &shares, &period, &quota, &cpu, &wall) == 6,
 		    "output: '%s'", out);
-	REAL_ASSERT(shares == 512 && period == 100000 && quota == 50000,
-		    "cpu.shares %lu, cpu.cfs_period_us %lu, cpu.cfs_quota_us %lu", shares, period, quota);
-	/* half a CPU for a second of wall time (python's start-up is throttled too) */
+	/* v2: exactly <root>/<id>; v1: <own cgroup>/mcz/<id> */
+	cl = strlen(cg);
+	REAL_ASSERT(v2 ? strcmp(cg, want_cg) == 0 : cl >= wl && strcmp(cg + cl - wl, want_cg) == 0,
+		    "the container's cgroup is '%s', want '%s%s'", cg, v2 ? "" : "...", want_cg);
+	REAL_ASSERT(shares == want && period == 100000 && quota == 50000, "%s %lu (want %lu), period %lu, quota %lu",
+		    v2 ? "cpu.weight" : "cpu.shares", shares, want, period, quota);
+	/* half a CPU for a second of wall time */
 	REAL_ASSERT(wall >= 1.0 && wall < 3.0, "wall %.3f s", wall);
-	REAL_ASSERT(cpu >= 0.3 && cpu <= 0.65, "cpu %.3f s in %.3f s of wall time", cpu, wall);
+	REAL_ASSERT(cpu >= 0.3 && cpu <= 0.6, "cpu %.3f s in %.3f s of wall time", cpu, wall);
 	return REAL_PASS;
 }
 
@@ -249,10 +254,18 @@ static pid_t start_run(const char *dir, const char *id, const char *isolation, c
 	_cleanup_free_ char *cid = mcz_xasprintf("--container_id=%s", id);
 	_cleanup_free_ char *stop = mcz_xasprintf("--env=STOP=%s/stop", dir);
 	_cleanup_free_ char *state = mcz_xasprintf("%s/run/containers/%s/state", dir, id);
-	const char *argv[] = { mcz_bin(), "run", work, runtime, cid, stop, isolation, resources, "--",
-			       "/usr/bin/python3", "-c", script, NULL };
-	pid_t pid = fork();
+	const char *argv[16] = { mcz_bin(), "run", work, runtime, cid, stop, isolation, resources };
+	size_t n = 8;
+	pid_t pid;
 
+	if (root_flag())
+		argv[n++] = root_flag();
+	argv[n++] = "--";
+	argv[n++] = "/usr/bin/python3";
+	argv[n++] = "-c";
+	argv[n++] = script;
+	argv[n] = NULL;
+	pid = fork();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
@@ -380,33 +393,46 @@ static uint64_t mem_file(const char *dir, const char *id, const char *name)
 	_cleanup_free_ char *path = NULL, *v = NULL;
 	const char *p = cfg ? strstr(cfg, "\"memory\": \"") : NULL;
 
-	if (!p)
+	if (!p) {
+		fprintf(stderr, "%s: no memory cgroup in '%s': %s\n", real_test_name(), cfg_path,
+			cfg ? cfg : "(unreadable)");
 		return 0;
+	}
 	p += strlen("\"memory\": \"");
 	path = mcz_xasprintf("%.*s/%s", (int)strcspn(p, "\""), p, name);
 	v = slurp(path);
+	if (!v)
+		fprintf(stderr, "%s: cannot read '%s': %s\n", real_test_name(), path, strerror(errno));
 	return v ? strtoull(v, NULL, 10) : 0;
 }
 
+/* v1: memory.limit_in_bytes and memory.soft_limit_in_bytes; v2: memory.max and memory.low. */
 static int update_test(const char *dir, const char *id)
 {
+	bool v2 = real_cg_layout() == REAL_CG_V2;
+	const char *hard = v2 ? "memory.max" : "memory.limit_in_bytes";
+	const char *soft = v2 ? "memory.low" : "memory.soft_limit_in_bytes";
 	pid_t pid = start_run(dir, id, "--isolation=cgroups/mem", "--resources=mem:64", UNTIL_STOP);
 	_cleanup_free_ char *up = NULL, *down = NULL;
-	uint64_t hard_up, soft_up, hard_down, soft_down;
+	uint64_t hard_start, soft_start, hard_up, soft_up, hard_down, soft_down;
 
 	REAL_ASSERT(pid > 0, "mcz run did not reach RUNNING");
+	hard_start = mem_file(dir, id, hard);
+	soft_start = mem_file(dir, id, soft);
 	up = mcz_cmd(dir, "update", id, "--resources=mem:256");
-	hard_up = mem_file(dir, id, "memory.limit_in_bytes");
-	soft_up = mem_file(dir, id, "memory.soft_limit_in_bytes");
+	hard_up = mem_file(dir, id, hard);
+	soft_up = mem_file(dir, id, soft);
 	down = mcz_cmd(dir, "update", id, "--resources=mem:128");
-	hard_down = mem_file(dir, id, "memory.limit_in_bytes");
-	soft_down = mem_file(dir, id, "memory.soft_limit_in_bytes");
+	hard_down = mem_file(dir, id, hard);
+	soft_down = mem_file(dir, id, soft);
 	REAL_ASSERT(stop_run(dir, pid) == 0, "mcz run failed");
+	REAL_ASSERT(hard_start == 64 << 20 && soft_start == 64 << 20, "at launch: %s %llu, %s %llu", hard,
+		    (unsigned long long)hard_start, soft, (unsigned long long)soft_start);
 	REAL_ASSERT(up && down, "mcz update failed");
-	REAL_ASSERT(hard_up == 256 << 20 && soft_up == 256 << 20, "raised: hard %llu soft %llu",
-		    (unsigned long long)hard_up, (unsigned long long)soft_up);
-	REAL_ASSERT(hard_down == 256 << 20 && soft_down == 128 << 20, "lowered: hard %llu soft %llu",
-		    (unsigned long long)hard_down, (unsigned long long)soft_down);
+	REAL_ASSERT(hard_up == 256 << 20 && soft_up == 256 << 20, "raised: %s %llu, %s %llu", hard,
+		    (unsigned long long)hard_up, soft, (unsigned long long)soft_up);
+	REAL_ASSERT(hard_down == 256 << 20 && soft_down == 128 << 20, "lowered: %s %llu, %s %llu", hard,
+		    (unsigned long long)hard_down, soft, (unsigned long long)soft_down);
 	return REAL_PASS;
 }
 

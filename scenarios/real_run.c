@@ -5,7 +5,10 @@
  *
  * Each test runs the real binary (env MCZ_BIN, default build/mcz, relative to the repo root)
  * with its own --work_dir and --runtime_dir below /var/lib/mcz-rt-<pid>-<test> (not under
- * /tmp: a private /tmp volume would shadow it) and the default, relative --cgroups_root.
+ * /tmp: a private /tmp volume would shadow it) and the default, relative --cgroups_root, on
+ * either cgroup layout (none of these tests uses a cgroups isolator, and on v2 the linux
+ * launcher's cgroup needs no controller, so it may sit below this process's own cgroup). Each
+ * test prints the layout it ran on ("<test>: layout: cgroup v1"; real_cg_layout()).
  *
  * The test process first enters a mount namespace of its own, a copy of the host's (whose
  * mounts are all private here). mcz runs in it, so a mount leaking out of a container or
@@ -13,10 +16,10 @@
  * processes of this shared machine do not; and whatever the test mounts itself cannot
  * outlive it.
  *
- * Every test ends by checking that it left nothing — mountinfo as before, no cgroup below
- * the test's own freezer cgroup, no process and no runtime entry named after its containers —
- * and by removing all of it, on every path: a failing REAL_ASSERT returns from the body, then
- * rt_main() checks and cleans up. Container ids start with "mczrt<pid>"; background sleeps
+ * Every test ends by checking that it left nothing — mountinfo as before, no cgroup named
+ * after its containers below its own cgroup in any hierarchy (v1 or cgroup2), no process and
+ * no runtime entry named after them — and by removing all of it, on every path: a failing
+ * REAL_ASSERT returns from the body, then rt_main() checks and cleans up. Container ids start with "mczrt<pid>"; background sleeps
  * carry the marker argument "1000.<pid>".
  */
 #include <dirent.h>
@@ -35,6 +38,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -57,7 +61,7 @@ struct rt {
 	char runtime[224];  /* <root>/run */
 	char id[32];        /* every container id of the test starts with this */
 	char marker[32];    /* an argument of the test's long sleeps */
-	char cgroup[PATH_MAX]; /* this process's freezer cgroup directory ("" if unknown) */
+	char cgroup[PATH_MAX]; /* where the launcher's cgroups go below ("" if unknown) */
 	char *mountinfo;    /* before the test */
 	double deadline;    /* mcz runs are killed past this, to leave time for the cleanup */
 	char *mounts[MAX_OWN]; /* the test's own mounts, unmounted before the checks */
@@ -479,62 +483,6 @@ static int scan_procs(const struct rt *t, bool report, bool kill_them)
 	return n;
 }
 
-/* Cgroup directories below dir (depth levels) whose name starts with prefix: fn is called on
- * each, deepest first. Returns how many. */
-static int cg_walk(const char *dir, const char *prefix, int depth, void (*fn)(const char *))
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return 0;
-	while ((e = readdir(d))) {
-		_cleanup_free_ char *sub = NULL;
-
-		if (e->d_type != DT_DIR || e->d_name[0] == '.')
-			continue;
-		sub = mcz_xasprintf("%s/%s", dir, e->d_name);
-		if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
-			fn(sub);
-			n++;
-		} else if (depth > 1) {
-			n += cg_walk(sub, prefix, depth - 1, fn);
-		}
-	}
-	closedir(d);
-	return n;
-}
-
-static void cg_report(const char *path)
-{
-	fprintf(stderr, "%s: left behind: cgroup '%s'\n", real_test_name(), path);
-}
-
-static void cg_kill_tasks(const char *path)
-{
-	_cleanup_free_ char *state = mcz_xasprintf("%s/freezer.state", path);
-	_cleanup_free_ char *procs_path = mcz_xasprintf("%s/cgroup.procs", path);
-	_cleanup_free_ char *procs = NULL;
-
-	if (real_exists(state))
-		(void)write_file(state, "THAWED", 0644);
-	procs = read_file(procs_path);
-	for (char *p = procs; p && *p;) {
-		(void)kill((pid_t)strtol(p, &p, 10), SIGKILL);
-		p += *p == '\n';
-	}
-}
-
-/* Kill what is in the cgroup and below, and remove it (children first). */
-static void cg_remove(const char *path)
-{
-	cg_walk(path, "", 1, cg_remove);
-	cg_kill_tasks(path);
-	for (int i = 0; i < 50 && rmdir(path) < 0 && errno != ENOENT; i++)
-		nap_ms(100);
-}
-
 /* Entries named after the test's containers in the runtime dir. */
 static int runtime_entries(const struct rt *t, bool report)
 {
@@ -626,32 +574,28 @@ static int umount_below(const char *dir)
 
 /* ---- set-up, checks, clean-up ---- */
 
-static void own_freezer(char *buf, size_t size)
+/* Where the linux launcher makes its cgroups with the default, relative --cgroups_root:
+ * this process's cgroup in the v1 freezer hierarchy, or in the cgroup2 one on v2. */
+static void own_cgroup(char *buf, size_t size)
 {
-	_cleanup_free_ char *s = read_file("/proc/self/cgroup");
+	enum real_cg_layout l = real_cg_layout();
 
 	buf[0] = '\0';
-	for (char *l = s; l && *l;) {
-		char *e = strchrnul(l, '\n');
-		char *c = strchr(l, ':'), *p = c ? strchr(c + 1, ':') : NULL;
-
-		if (p && p < e) {
-			_cleanup_free_ char *ctrl = mcz_xstrndup(c + 1, (size_t)(p - c - 1));
-			_cleanup_free_ char *path = mcz_xstrndup(p + 1, (size_t)(e - p - 1));
-			bool v2 = !*ctrl && real_exists("/sys/fs/cgroup/cgroup.controllers");
-
-			if (strcmp(ctrl, "freezer") == 0 || v2) {
-				snprintf(buf, size, "/sys/fs/cgroup%s%s", v2 ? "" : "/freezer",
-					 strcmp(path, "/") == 0 ? "" : path);
-				return;
-			}
-		}
-		l = *e ? e + 1 : e;
-	}
+	if ((l == REAL_CG_V1 && !real_cg_v1_dir("freezer", buf, size)) ||
+	    (l == REAL_CG_V2 && !real_cg2_dir(buf, size)))
+		buf[0] = '\0';
 }
+
+/* Under user-mode Linux (ci/uml/) / is the host's filesystem through hostfs, where a file
+ * any process creates belongs to the host's root whatever its uid (--user=nobody could not
+ * be checked): the test's root then gets a tmpfs, mounted in the test's own mount namespace
+ * before the mountinfo snapshot and unmounted by rt_cleanup(). */
+#define HOSTFS_SUPER_MAGIC 0x00c0ffee
 
 static int rt_setup(struct rt *t, unsigned timeout)
 {
+	struct statfs sfs;
+
 	memset(t, 0, sizeof(*t));
 	snprintf(t->root, sizeof(t->root), "/var/lib/mcz-rt-%d-%s", (int)getpid(), real_test_name());
 	snprintf(t->work, sizeof(t->work), "%s/work", t->root);
@@ -659,12 +603,20 @@ static int rt_setup(struct rt *t, unsigned timeout)
 	snprintf(t->id, sizeof(t->id), "mczrt%d", (int)getpid());
 	snprintf(t->marker, sizeof(t->marker), "1000.%d", (int)getpid());
 	t->deadline = now() + timeout - CLEANUP_RESERVE;
-	own_freezer(t->cgroup, sizeof(t->cgroup));
+	own_cgroup(t->cgroup, sizeof(t->cgroup));
 	t->mountinfo = read_file("/proc/self/mountinfo");
 	if (mkdirf(0755, "%s", t->root) < 0) {
 		fprintf(stderr, "%s: mkdir '%s': %s\n", real_test_name(), t->root, strerror(errno));
 		t->root[0] = '\0';
 		return 1;
+	}
+	if (statfs(t->root, &sfs) == 0 && sfs.f_type == HOSTFS_SUPER_MAGIC) {
+		if (mount("mcz-rt", t->root, "tmpfs", 0, "mode=0755") < 0) {
+			fprintf(stderr, "%s: tmpfs on '%s': %s\n", real_test_name(), t->root, strerror(errno));
+			return 1;
+		}
+		free(t->mountinfo);
+		t->mountinfo = read_file("/proc/self/mountinfo");
 	}
 	return t->mountinfo ? 0 : 1;
 }
@@ -675,8 +627,7 @@ static int rt_leftovers(struct rt *t)
 	_cleanup_free_ char *mi = read_file("/proc/self/mountinfo");
 	int n = mount_diff(t->mountinfo, mi);
 
-	if (t->cgroup[0])
-		n += cg_walk(t->cgroup, t->id, 4, cg_report);
+	n += real_cg_leftovers(t->id, false);
 	n += scan_procs(t, true, false);
 	n += runtime_entries(t, true);
 	return n;
@@ -689,8 +640,7 @@ static int rt_cleanup(struct rt *t)
 
 	for (int i = 0; i < 50 && scan_procs(t, false, true) > 0; i++)
 		nap_ms(100);
-	if (t->cgroup[0])
-		cg_walk(t->cgroup, t->id, 4, cg_remove);
+	(void)real_cg_leftovers(t->id, true);
 	for (size_t i = 0; i < t->nfiles; i++)
 		(void)unlink(t->files[i]);
 	if (t->root[0]) {
@@ -722,6 +672,7 @@ static int rt_main(int (*body)(struct rt *), unsigned timeout)
 	struct rt t;
 	int r, left;
 
+	real_cg_print_layout(NULL);
 	REAL_REQUIRE_ROOT();
 	if (access(mcz_bin(), X_OK) < 0) {
 		fprintf(stderr, "%s: '%s': %s (build it, or set MCZ_BIN)\n", real_test_name(), mcz_bin(),
@@ -1292,8 +1243,7 @@ static int bad_input(struct rt *t, size_t i)
 	REAL_ASSERT(!existsf("%s/sandboxes/%s", t->work, id) && !existsf("%s/x", t->work) &&
 			    runtime_entries(t, true) == 0,
 		    "case %zu (%s): a sandbox or runtime entry was created", i, c->flag[0]);
-	REAL_ASSERT(!t->cgroup[0] || cg_walk(t->cgroup, t->id, 4, cg_report) == 0,
-		    "case %zu: a cgroup was created", i);
+	REAL_ASSERT(real_cg_leftovers(t->id, false) == 0, "case %zu: a cgroup was created", i);
 	return REAL_PASS;
 }
 

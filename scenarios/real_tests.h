@@ -20,6 +20,7 @@
 #ifndef MCZ_SCENARIOS_REAL_TESTS_H
 #define MCZ_SCENARIOS_REAL_TESTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h> /* strerrorname_np */
 
@@ -93,5 +94,41 @@ int real_exists(const char *path);
 
 /* The name of the running test (inside a test process). */
 const char *real_test_name(void);
+
+/* ---- cgroups: which layout the test runs on, and what it leaves there ----
+ *
+ * Read from /proc/self/mountinfo and /proc/self/cgroup, not through mcz's own code: the
+ * layout is v1 when a v1 hierarchy with the memory or freezer controller is mounted at or
+ * below /sys/fs/cgroup (the host's hybrid layout: its cgroup2 mount only has hugetlb), v2
+ * when only a cgroup2 mount is (user-mode Linux, ci/uml/), none otherwise. */
+enum real_cg_layout { REAL_CG_NONE, REAL_CG_V1, REAL_CG_V2 };
+
+enum real_cg_layout real_cg_layout(void);
+/* "cgroup v1", "cgroup v2", "no cgroups". */
+const char *real_cg_layout_name(enum real_cg_layout layout);
+/* Print "<test>: layout: cgroup vN[, extra]" on stdout (one line); returns the layout. */
+enum real_cg_layout real_cg_print_layout(const char *extra);
+/* "<mount><own cgroup>" of the v1 hierarchy that has `controller`, into buf; false if none. */
+bool real_cg_v1_dir(const char *controller, char *buf, size_t size);
+/* "<mount><own cgroup>" in the cgroup2 mount, into buf; false if there is none. */
+bool real_cg2_dir(char *buf, size_t size);
+/* The cgroup2 mount point ("/sys/fs/cgroup" in UML), or "" when there is none. */
+const char *real_cg2_mount(void);
+/* On v2 only (NULL otherwise): the absolute --cgroups_root for tests of the cgroups
+ * isolators, "<parent>/mcz-rt-<pid>" relative to the cgroup2 mount. v2 gives controllers only
+ * to the children of a cgroup without processes, and this process's own cgroup has them, so
+ * the containers go below a delegated parent instead: $MCZ_UML_CGROUP_PARENT (set by
+ * ci/uml/run.sh), else the parent of this process's cgroup. mcz removes the level when the
+ * container is gone; real_cg_leftovers() reports it if it is still there. */
+const char *real_cg_v2_root(void);
+/* On v2: whether the cgroup2 `controller` is enabled for the children of that parent (the
+ * level mcz creates gets it from there). */
+bool real_cg_v2_can(const char *controller);
+/* Cgroups named `id` or "<id>-...", up to 4 levels below this process's cgroup in every
+ * hierarchy (each v1 one and the cgroup2 mount), and real_cg_v2_root()'s directory with all
+ * below it. Reported on stderr ("<test>: left behind: cgroup '...'") unless `remove`; with
+ * `remove` their processes are killed (thawed first) and they are removed, deepest first
+ * (only failures are reported). Returns how many there were. */
+int real_cg_leftovers(const char *id, bool remove);
 
 #endif

@@ -321,62 +321,72 @@ static int read_list(struct sys *s, const char *dir, const char *name, char *buf
 	return 0;
 }
 
-/* "+controller" into one level's cgroup.subtree_control, unless it is there already. */
-static int enable_at(struct sys *s, const struct mcz_hierarchy *h, const char *level,
-		     const char *controller, struct mcz_error *err)
+/* `controller` is in the cgroup.subtree_control of `level`: *ret true or false. */
+static int enabled_at(struct sys *s, const char *level, const char *controller, bool *ret,
+		      struct mcz_error *err)
 {
-	_cleanup_free_ char *path = mcz_xasprintf("%s/cgroup.subtree_control", level);
-	_cleanup_free_ char *plus = mcz_xasprintf("+%s", controller);
 	char buf[LIST_MAX];
 	int r = read_list(s, level, "cgroup.subtree_control", buf, err);
 
-	if (r < 0 || words_have(buf, controller))
-		return r;
-	if (strcmp(level, h->mount) == 0)
+	*ret = r >= 0 && words_have(buf, controller);
+	return r;
+}
+
+/* The level mcz starts from lacks the controller: say why mcz cannot fix that itself. */
+static int not_delegated(const struct mcz_hierarchy *h, const char *base, const char *controller,
+			 struct mcz_error *err)
+{
+	if (strcmp(base, h->mount) == 0)
 		return mcz_error_fmt(err, -EPERM,
-				     "cgroup v2 controller '%s' is not enabled in '%s' at the root of "
-				     "the hierarchy, and mcz does not write there",
-				     controller, path);
-	r = sys_cg_write(s, path, plus);
-	if (r == -EBUSY)
-		return mcz_error_sys_msg(
-			err, r, SYS_OP_cg_write, path,
-			"enable '%s' in '%s': %s: cgroup v2 gives controllers to the children of a "
-			"cgroup only when it holds no processes, and '%s' holds some (mcz's own "
-			"cgroup is '%s'); run mcz in a leaf cgroup and give an absolute "
-			"--cgroups_root below a cgroup delegated to it",
-			controller, path, strerror(-r), level, h->own);
-	if (r < 0)
-		return mcz_error_sys(err, r, SYS_OP_cg_write, path);
-	return 0;
+				     "cgroup v2 controller '%s' is not enabled in '%s/cgroup.subtree_control' "
+				     "(the hierarchy's root: mcz does not write there)",
+				     controller, base);
+	return mcz_error_fmt(err, -EPERM,
+			     "cgroup v2 controller '%s' is not enabled for the children of mcz's own "
+			     "cgroup '%s' (its cgroup.subtree_control): v2 allows that only in a cgroup "
+			     "without processes, and mcz runs in it; run mcz in a leaf cgroup and give an "
+			     "absolute --cgroups_root below a cgroup delegated to it",
+			     controller, h->own);
+}
+
+int mcz_cgroup_delegated(struct sys *s, const struct mcz_hierarchy *h, const char *cgroups_root,
+			 const char *controller, struct mcz_error *err)
+{
+	_cleanup_free_ char *root = mcz_cgroup_root_path(h, cgroups_root);
+	bool on;
+	int r;
+
+	root[root_base_len(h, cgroups_root)] = '\0';
+	r = enabled_at(s, root, controller, &on, err);
+	if (r >= 0 && !on)
+		r = not_delegated(h, root, controller, err);
+	return r;
 }
 
 int mcz_cgroup_enable(struct sys *s, const struct mcz_hierarchy *h, const char *cgroups_root,
 		      const char *controller, struct mcz_error *err)
 {
 	_cleanup_free_ char *root = mcz_cgroup_root_path(h, cgroups_root);
+	_cleanup_free_ char *plus = mcz_xasprintf("+%s", controller);
 	size_t base = root_base_len(h, cgroups_root);
-	char buf[LIST_MAX];
-	int r = 0;
+	bool on;
+	int r = mcz_cgroup_delegated(s, h, cgroups_root, controller, err);
 
-	/* Where mcz starts must have been given the controller by its parent. */
-	if (base > strlen(h->mount)) {
-		root[base] = '\0';
-		r = read_list(s, root, "cgroup.controllers", buf, err);
-		if (r >= 0 && !words_have(buf, controller))
-			r = mcz_error_fmt(err, -ENOENT,
-					  "cgroup v2 controller '%s' is not delegated to '%s' (its "
-					  "parent's cgroup.subtree_control lacks it)",
-					  controller, root);
-		root[base] = '/'; /* a cgroups root always follows */
-	}
-	for (char *p = root + base; r >= 0; p++) {
+	/* The levels of the cgroups root are mcz's: enable it where it is missing. */
+	for (char *p = root + base + 1; r >= 0; p++) {
+		_cleanup_free_ char *path = NULL;
 		bool last = *p == '\0';
 
 		if (*p != '/' && !last)
 			continue;
 		*p = '\0';
-		r = enable_at(s, h, root, controller, err);
+		r = enabled_at(s, root, controller, &on, err);
+		if (r >= 0 && !on) {
+			path = mcz_xasprintf("%s/cgroup.subtree_control", root);
+			r = sys_cg_write(s, path, plus);
+			if (r < 0)
+				r = mcz_error_sys(err, r, SYS_OP_cg_write, path);
+		}
 		if (last)
 			break;
 		*p = '/';

@@ -32,15 +32,20 @@ void mcz_hierarchy_done(struct mcz_hierarchy *h);
  * cgroup.kill) are core files of every non-root cgroup. */
 const char *mcz_cgroup_v2_controller(const char *controller);
 
-/* v2: make `controller` available in the container cgroups below the cgroups root. Each level
- * from where mcz may create cgroups (its own cgroup for a relative root, the hierarchy root
- * for an absolute one) down to the cgroups root must have it in cgroup.subtree_control: mcz
- * writes "+controller" where it is missing, never at a hierarchy root. v2 gives controllers
- * to children only of a cgroup without processes ("no internal processes"): with a relative
- * root mcz's own cgroup holds mcz, the write fails EBUSY, and the error says what to do.
- * What is enabled in cgroups mcz did not create stays enabled (as with runc and systemd). */
+/* v2: make `controller` available in the container cgroups below the cgroups root. Where mcz
+ * starts (its own cgroup for a relative root, the hierarchy's root for an absolute one) must
+ * give it to its children already: mcz never changes a cgroup it does not manage, and v2
+ * allows controllers for the children only of a cgroup without processes ("no internal
+ * processes"), which mcz's own cgroup is not (mcz is in it) — the error says what to do.
+ * In the levels of the cgroups root, which mcz manages, it writes "+controller" into
+ * cgroup.subtree_control where it is missing. */
 int mcz_cgroup_enable(struct sys *s, const struct mcz_hierarchy *h, const char *root,
 		      const char *controller, struct mcz_error *err);
+
+/* The first half of mcz_cgroup_enable(), for check time: does the cgroup mcz starts from give
+ * `controller` to its children? 0, or -EPERM with the message that says what to do. */
+int mcz_cgroup_delegated(struct sys *s, const struct mcz_hierarchy *h, const char *root,
+			 const char *controller, struct mcz_error *err);
 
 /* <mount><own>/<root>/<id> for a relative root, <mount><root>/<id> for an absolute one. */
 char *mcz_cgroup_path(const struct mcz_hierarchy *h, const char *root, const char *id);

@@ -628,14 +628,23 @@ int mcz_container_update(struct mcz_container *c, const struct mcz_resources *re
 
 /* ---- common to both isolators ---- */
 
-/* At check time: nothing is created yet. Found again by a second check: kept. */
+/* At check time: nothing is created yet. Found again by a second check: kept. On v2 the
+ * controller must be delegated to where mcz starts, or nothing could be limited. */
 static int find(struct mcz_container *c, enum mcz_cg_kind k, struct mcz_error *err)
 {
 	struct mcz_cgroup *cg = &c->cgroups[k];
+	const char *v2_controller;
+	int r;
 
 	if (cg->h.mount)
 		return 0;
-	return mcz_hierarchy_find(c->s, c->cfg.cgroups_hierarchy, controllers[k], &cg->h, err);
+	r = mcz_hierarchy_find(c->s, c->cfg.cgroups_hierarchy, controllers[k], &cg->h, err);
+	v2_controller = r >= 0 && cg->h.v2 ? mcz_cgroup_v2_controller(controllers[k]) : NULL;
+	if (v2_controller)
+		r = mcz_cgroup_delegated(c->s, &cg->h, c->cfg.cgroups_root, v2_controller, err);
+	if (r < 0)
+		mcz_hierarchy_done(&cg->h); /* a second check must fail the same way */
+	return r;
 }
 
 static void add_join(struct mcz_container *c, char *path)

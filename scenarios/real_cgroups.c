@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -65,9 +66,20 @@ static const char *root_flag(void)
 	return flag;
 }
 
-/* `mcz run FLAGS -- python3 -c SCRIPT`; the exit status of mcz, or -1. */
+static bool has_root_flag(const char *const *flags)
+{
+	for (size_t i = 0; flags[i]; i++)
+		if (strncmp(flags[i], "--cgroups_root=", 15) == 0)
+			return true;
+	return false;
+}
+
+/* `mcz run FLAGS -- python3 -c SCRIPT`; the exit status of mcz, or -1. mcz's stderr goes to
+ * DIR/stderr and is copied to the test's. */
 static int run_mcz(const char *dir, const char *id, const char *const *flags, const char *script)
 {
+	_cleanup_free_ char *err_path = mcz_xasprintf("%s/stderr", dir);
+	_cleanup_free_ char *err_text = NULL;
 	_cleanup_free_ char *work = mcz_xasprintf("--work_dir=%s/work", dir);
 	_cleanup_free_ char *runtime = mcz_xasprintf("--runtime_dir=%s/run", dir);
 	_cleanup_free_ char *cid = mcz_xasprintf("--container_id=%s", id);
@@ -79,7 +91,7 @@ static int run_mcz(const char *dir, const char *id, const char *const *flags, co
 
 	for (size_t i = 0; flags[i] && n < 16; i++)
 		argv[n++] = flags[i];
-	if (root_flag())
+	if (root_flag() && !has_root_flag(flags))
 		argv[n++] = root_flag();
 	argv[n++] = "--";
 	argv[n++] = "/usr/bin/python3";
@@ -90,11 +102,18 @@ static int run_mcz(const char *dir, const char *id, const char *const *flags, co
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		int fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+		if (fd < 0 || dup2(fd, STDERR_FILENO) < 0)
+			_exit(126);
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return -1;
+	err_text = slurp(err_path);
+	if (err_text)
+		fputs(err_text, stderr);
 	return WEXITSTATUS(status);
 }
 
@@ -171,6 +190,35 @@ static int oom_test(const char *dir, const char *id)
 REAL_TEST(cgroups_mem__oom_is_a_memory_limitation, 60)
 {
 	return in_scratch("mczcg", oom_test);
+}
+
+/* v2 only: with the default relative root mcz's own cgroup (a leaf with processes, mcz among
+ * them) would have to give memory to its children, which v2 forbids: refused before anything
+ * is made, with a message that says what to do. */
+static int relative_root_test(const char *dir, const char *id)
+{
+	static const char *const flags[] = { "--isolation=cgroups/mem", "--resources=mem:64",
+					     "--cgroups_root=mcz", NULL };
+	_cleanup_free_ char *err_path = mcz_xasprintf("%s/stderr", dir);
+	_cleanup_free_ char *err = NULL;
+	int code = run_mcz(dir, id, flags, "pass\n");
+
+	REAL_ASSERT(code == 125, "mcz run exited %d, expected 125", code);
+	err = slurp(err_path);
+	REAL_ASSERT(err && strstr(err, "cgroup v2 controller 'memory' is not enabled for the "
+				       "children of mcz's own cgroup"),
+		    "stderr: %s", err ? err : "(none)");
+	REAL_ASSERT(strstr(err, "give an absolute --cgroups_root"), "stderr: %s", err);
+	return REAL_PASS;
+}
+
+REAL_TEST(cgroups_v2__relative_root_is_refused_with_what_to_do, 60)
+{
+	if (real_cg_layout() != REAL_CG_V2) {
+		real_cg_print_layout(NULL);
+		return real_skip("cgroup v2 only (this layout has no no-internal-process rule)");
+	}
+	return in_scratch("mczcg", relative_root_test);
 }
 
 /* The script reads its own cgroup files (the container shares the host's filesystem) — v1:

@@ -176,7 +176,8 @@ static void find_mount(const char *mountinfo, const char *under, const char *con
 }
 
 /* Does the cgroup2 hierarchy at `mount` have the v2 controller behind `controller`? */
-static int v2_has(struct sys *s, const char *mount, const char *controller, bool *ret)
+static int v2_has(struct sys *s, const char *mount, const char *controller, bool *ret,
+		  struct mcz_error *err)
 {
 	const char *v2 = mcz_cgroup_v2_controller(controller);
 	_cleanup_free_ char *path = NULL;
@@ -188,9 +189,9 @@ static int v2_has(struct sys *s, const char *mount, const char *controller, bool
 		return 0;
 	path = mcz_xasprintf("%s/cgroup.controllers", mount);
 	r = sys_cg_read(s, path, buf, sizeof(buf));
-	if (r < 0 && r != -ENOENT)
-		return r;
-	*ret = r >= 0 && words_have(buf, v2);
+	if (r < 0)
+		return mcz_error_sys(err, r, SYS_OP_cg_read, path);
+	*ret = words_have(buf, v2);
 	return 0;
 }
 
@@ -216,11 +217,9 @@ int mcz_hierarchy_find(struct sys *s, const char *under, const char *controller,
 		v2 = mount != NULL;
 	}
 	if (mount && own && v2) {
-		r = v2_has(s, mount, controller, &has);
-		if (r < 0) {
-			r = mcz_error_sys(err, r, SYS_OP_cg_read, mount);
+		r = v2_has(s, mount, controller, &has, err);
+		if (r < 0)
 			goto fail;
-		}
 		if (!has) {
 			r = mcz_error_fmt(err, -ENOENT,
 				      "no cgroup v1 '%s' hierarchy under '%s', and the cgroup v2 "
@@ -449,6 +448,10 @@ int mcz_cgroup_remove_root(struct sys *s, const struct mcz_hierarchy *h, const c
 	_cleanup_free_ char *root = mcz_cgroup_root_path(h, cgroups_root);
 	size_t base = root_base_len(h, cgroups_root);
 
+	/* The parents of an absolute root are the operator's (a delegated cgroup, say): only
+	 * its last level is mcz's to remove. */
+	if (cgroups_root[0] == '/')
+		base = (size_t)(strrchr(root, '/') - root);
 	while (strlen(root) > base) {
 		int r = sys_cg_rmdir(s, root);
 

@@ -71,7 +71,8 @@ int mcz_cgroup_create(struct sys *s, const struct mcz_hierarchy *h, const char *
  * to 5 s (SPEC §7). */
 int mcz_cgroup_remove(struct sys *s, const char *path, struct mcz_error *err);
 
-/* Remove the cgroups root's empty levels below mcz's own cgroup, deepest first. Returns 1
+/* Remove the cgroups root's empty levels below mcz's own cgroup, deepest first (of an
+ * absolute root only its last level: its parents are the operator's). Returns 1
  * when a level is still in use (by other containers), 0 when all are gone, or -errno. */
 int mcz_cgroup_remove_root(struct sys *s, const struct mcz_hierarchy *h, const char *root,
 			   struct mcz_error *err);

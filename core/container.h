@@ -73,6 +73,7 @@ struct mcz_cgroup {
 	struct mcz_hierarchy h; /* found at check time; h.mount NULL: not used (or co-mounted
 				   with another kind, e.g. cpu,cpuacct) */
 	bool prepared;          /* the cgroups root may exist in this hierarchy */
+	bool shared;            /* path is another kind's cgroup (v2): that kind removes it */
 	char *path;             /* the container's cgroup, once its mkdir was tried */
 };
 
@@ -114,6 +115,7 @@ struct mcz_container {
 	unsigned runtime_files; /* which runtime files may exist (core/runtime.c) */
 	int lock_fd;
 	bool freezer_prepared;  /* the linux launcher's prepare ran (the cgroups root may exist) */
+	bool freezer_shared;    /* freezer is the cgroups isolators' v2 cgroup: they remove it */
 	char *freezer;          /* the launcher's freezer cgroup, once its mkdir was tried */
 	char *pidns_handle;     /* <runtime_dir>/pidns/<id>, once its file exists */
 	bool pidns_mounted;

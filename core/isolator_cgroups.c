@@ -665,7 +665,9 @@ const char *mcz_container_cgroup_in(const struct mcz_container *c, const char *m
 }
 
 /* The container's cgroup in this kind's hierarchy. On v2 there is one hierarchy: the first
- * kind makes the cgroup, the others share it, and each enables its controller for it. */
+ * kind makes the cgroup, the others share it, and each enables its controller for it. The
+ * maker is prepared first and cleaned up last (cleanup runs in reverse), so it removes the
+ * cgroup once every sharer is done with it. */
 static int create(struct mcz_container *c, enum mcz_cg_kind k, struct mcz_error *err)
 {
 	struct mcz_cgroup *cg = &c->cgroups[k];
@@ -678,7 +680,8 @@ static int create(struct mcz_container *c, enum mcz_cg_kind k, struct mcz_error 
 	cg->prepared = true; /* the cgroups root may exist from here on */
 	shared = mcz_container_cgroup_in(c, cg->h.mount);
 	if (shared) {
-		cg->path = mcz_xstrdup(shared); /* removing it twice is harmless (ENOENT) */
+		cg->path = mcz_xstrdup(shared);
+		cg->shared = true;
 		if (v2_controller)
 			r = mcz_cgroup_enable(c->s, &cg->h, c->cfg.cgroups_root, v2_controller, err);
 		return r;
@@ -698,6 +701,12 @@ static int remove_cgroup(struct mcz_container *c, enum mcz_cg_kind k, struct mcz
 	struct mcz_cgroup *cg = &c->cgroups[k];
 	int r;
 
+	if (cg->shared) { /* the kind that made it removes it, and the root's levels */
+		free(cg->path);
+		cg->path = NULL;
+		cg->shared = cg->prepared = false;
+		return 0;
+	}
 	if (cg->path) {
 		r = mcz_cgroup_remove(c->s, cg->path, err);
 		if (r < 0)

@@ -76,7 +76,8 @@ static int linux_prepare(struct mcz_container *c, struct mcz_error *err)
 
 	c->freezer_prepared = true; /* the cgroups root may exist from here on */
 	if (shared) {
-		c->freezer = mcz_xstrdup(shared); /* removing it twice is harmless (ENOENT) */
+		c->freezer = mcz_xstrdup(shared);
+		c->freezer_shared = true;
 		return 0;
 	}
 	r = mcz_cgroup_create(c->s, &c->freezer_h, c->cfg.cgroups_root, c->cfg.id, "freezer", NULL,
@@ -254,6 +255,18 @@ static int linux_cleanup(struct mcz_container *c, struct mcz_error *err)
 {
 	int r;
 
+	if (c->freezer_shared) {
+		/* The cgroups isolators remove it (they are cleaned up first). Until one has, it
+		 * stays known, so that a second destroy kills through it again. */
+		for (size_t k = 0; k < _MCZ_CG_MAX; k++)
+			if (c->cgroups[k].path && !c->cgroups[k].shared &&
+			    strcmp(c->cgroups[k].path, c->freezer) == 0)
+				return 0;
+		free(c->freezer);
+		c->freezer = NULL;
+		c->freezer_shared = c->freezer_prepared = false;
+		return 0;
+	}
 	if (c->freezer) {
 		r = mcz_cgroup_remove(c->s, c->freezer, err);
 		if (r < 0)

@@ -114,16 +114,76 @@ void fake_add_user(struct fake *f, const char *name, uid_t uid, gid_t gid, const
 
 /* A cgroup hierarchy mounted at mount_point (created with parents; listed in mountinfo as
  * "cgroup ... rw,<options>" or "cgroup2"). options: "freezer", "cpu", "cpuacct", "memory",
- * "cpu,cpuacct", ... or "" for cgroup2. own_cgroup: the supervisor's cgroup in it ("/",
- * "/process_api/abc"; created). Returns the hierarchy number (>= 0) or -errno. The cgroup
- * tree is separate from the file tree: only cg_* ops and proc_read see it. */
+ * "cpu,cpuacct", ... or "" for cgroup2 (with no controllers until fake_cgroup2_controllers()
+ * below). own_cgroup: the supervisor's cgroup in it ("/", "/process_api/abc"; created).
+ * Returns the hierarchy number (>= 0) or -errno. The cgroup tree is separate from the file
+ * tree: only cg_* ops and proc_read see it. */
 int fake_add_cgroup_hierarchy(struct fake *f, const char *mount_point, const char *options,
 			      const char *own_cgroup);
 
 /* Set a cgroup file's content as the kernel would report it (e.g. "oom_kill 1" in a v1
- * memory.oom_control after an OOM kill). The cgroup must exist; control files that act on
- * processes (tasks, cgroup.procs, freezer.state, ...) cannot be set. 0 or -errno. */
+ * memory.oom_control after an OOM kill, or in a v2 memory.events). The cgroup must exist;
+ * control files (tasks, cgroup.procs, freezer.state, cgroup.controllers,
+ * cgroup.subtree_control, ...) cannot be set: -EINVAL. On v2 a controller's file can be set
+ * only where that controller is enabled (-ENOENT otherwise, as reading it would say); the
+ * value is taken as is, read-only files (memory.events, memory.stat, cpu.stat, ...) too.
+ * 0 or -errno. */
 int fake_cgroup_set_file(struct fake *f, const char *path, const char *content);
+
+/* ---- cgroup v2 controllers (Documentation/admin-guide/cgroup-v2.rst) ----
+ * A v2 hierarchy starts with no controllers, as the unified hierarchy of a hybrid host
+ * where all are bound to v1. Controllers are named "cpuset cpu io memory hugetlb pids rdma
+ * misc" (the kernel's order, which cgroup.controllers and cgroup.subtree_control print,
+ * space-separated with a final newline; no controller reads as "", not "\n").
+ *  - cgroup.controllers (every cgroup, read-only): the hierarchy's controllers on the root,
+ *    else the parent's cgroup.subtree_control.
+ *  - cgroup.subtree_control: "+name -name ..." all or nothing: an unknown name or a token
+ *    without +/- is EINVAL; enabling what cgroup.controllers lacks ENOENT; disabling what a
+ *    child still has in its subtree_control EBUSY; enabling a domain controller (io, memory,
+ *    hugetlb, rdma, misc) in a non-root cgroup with processes of its own EBUSY. Threaded
+ *    controllers (cpuset, cpu, pids) may be enabled beside processes when the cgroup has no
+ *    populated child and no domain controller enabled: it becomes a thread root, and
+ *    enabling a domain controller there, or moving a process or enabling anything below
+ *    it, is EOPNOTSUPP (cgroup_vet_subtree_control_enable(), cgroup_is_valid_domain()).
+ *  - cgroup.procs of a non-root cgroup whose subtree_control is not empty: EBUSY (no
+ *    internal processes; after ESRCH), except a possible thread root as above.
+ *  - A file "cpu.*", "io.*", "memory.*", "pids.*", ... exists in a cgroup only when that
+ *    controller is in its cgroup.controllers (else ENOENT to read, write or set), except the
+ *    core files cpu.stat ("usage_usec/user_usec/system_usec", plus "nr_periods nr_throttled
+ *    throttled_usec nr_bursts burst_usec" where cpu is enabled) and *.pressure. The root
+ *    has only memory.stat and cpu.stat of them; cgroup.freeze, cgroup.kill, cgroup.events
+ *    are not on the root either (ENOENT).
+ *  - Modelled files and what a fresh cgroup reads: memory.max, memory.high,
+ *    memory.swap.max "max"; memory.low, memory.min, memory.current, memory.peak "0";
+ *    memory.events "low 0 high 0 max 0 oom 0 oom_kill 0 oom_group_kill 0" (one a line);
+ *    memory.stat (anon, file, kernel, kernel_stack, shmem, file_mapped, file_dirty, ...: 0);
+ *    cpu.weight "100"; cpu.max "max 100000"; pids.max "max"; pids.current "0".
+ *    Writes parse as the kernel: memory.* limits "max" or a byte count (memparse(): K/M/G
+ *    suffixes, 0x hex) rounded down to 4096, else EINVAL; cpu.weight 1..10000 (ERANGE
+ *    outside, EINVAL not a number); cpu.max "$MAX [$PERIOD]" (MAX "max" or >= 1000, period
+ *    1000..1000000 kept when omitted) else EINVAL; pids.max "max" or 0..4194304 else EINVAL.
+ *    A write to a read-only file (cgroup.controllers, cgroup.events, memory.current,
+ *    memory.events, memory.stat, memory.peak, cpu.stat, pids.current) is EINVAL: cgroupfs
+ *    lets root open the 0444 file and cgroup_file_write() refuses it. An empty write does
+ *    nothing and succeeds, as cgroup_file_write() does. Other names keep what was written.
+ *  - Disabling a controller drops the files its children had (back to the defaults when it
+ *    is enabled again); rmdir with children or processes is EBUSY.
+ * fake_snapshot() shows " subtree_control=cpu,memory" on cgroups (the root included) whose
+ * cgroup.subtree_control is not empty. */
+
+/* The controllers v2 hierarchy `hier` (from fake_add_cgroup_hierarchy()) offers: a
+ * space-separated list, e.g. "cpu io memory pids"; "" for none. 0 or -EINVAL (an unknown
+ * name, a v1 hierarchy). Controllers no longer offered are taken out of every
+ * subtree_control. */
+int fake_cgroup2_controllers(struct fake *f, int hier, const char *controllers);
+/* Delegation as a manager (systemd) leaves it before mcz starts: make the cgroup at path (a
+ * directory path below a v2 mount, e.g. "/sys/fs/cgroup/mcz-uml"; parents created) and
+ * enable the controllers ("cpu memory") in the subtree_control of every cgroup from the
+ * root down to it, with the rules of a cgroup.subtree_control write at each level (ENOENT
+ * for a controller the hierarchy lacks, EBUSY for a domain controller in a cgroup holding
+ * processes). Own cgroup "/mcz-uml/runner" of fake_add_cgroup_hierarchy() then is a leaf
+ * with cpu and memory. 0 or -errno (ENOENT: no hierarchy there; EINVAL: v1, bad name). */
+int fake_cgroup2_enable(struct fake *f, const char *path, const char *controllers);
 
 /* The fake clock, in ms. */
 long long fake_now(const struct fake *f);
@@ -143,8 +203,9 @@ int fake_lstat(struct fake *f, const char *path, struct stat *ret_st);
  * A canonical, deterministic text dump of the whole model: every node (kind, mode, uid:gid,
  * path, symlink target, size of written data), every mount, every open fd of the
  * supervisor, every process but a pristine supervisor (pid, ppid, state, pid namespace,
- * comm, pending signals), every cgroup but hierarchy roots (processes, freezer state,
- * stored files), and the mounts of every live mount namespace other than the host's.
+ * comm, pending signals), every cgroup but hierarchy roots (processes, freezer state, v2
+ * subtree_control, stored files; a v2 root only when its subtree_control is not empty), and
+ * the mounts of every live mount namespace other than the host's.
  * Two states are equal iff their snapshots are equal. Caller frees. */
 char *fake_snapshot(const struct fake *f);
 /* The same, restricted to nodes at or below `path` (mounts and fds always included). */

@@ -5,8 +5,9 @@
  * file tree: only cg_mkdir/cg_rmdir/cg_write/cg_read see it. Control files follow
  * Documentation/admin-guide/cgroup-v1/{cgroups,freezer-subsystem}.rst and cgroup-v2.rst:
  * cgroup.procs and tasks list and move processes; freezer.state (v1) and cgroup.freeze /
- * cgroup.kill / cgroup.events (v2) act on them; any other file keeps what was written and
- * reads it back with a trailing newline, as the kernel prints values.
+ * cgroup.kill / cgroup.events (v2) act on them; v2 controllers, cgroup.controllers,
+ * cgroup.subtree_control and the controller files are fake_cgroup2.c's; any other file keeps
+ * what was written and reads it back with a trailing newline, as the kernel prints values.
  */
 #include <string.h>
 
@@ -87,7 +88,7 @@ static char *fcg_path(const struct fcg *cg)
 	return s;
 }
 
-static struct fcg_file *fcg_file(const struct fcg *cg, const char *name)
+struct fcg_file *fcg_file(const struct fcg *cg, const char *name)
 {
 	for (size_t i = 0; i < cg->nfiles; i++)
 		if (strcmp(cg->files[i].name, name) == 0)
@@ -95,7 +96,7 @@ static struct fcg_file *fcg_file(const struct fcg *cg, const char *name)
 	return NULL;
 }
 
-static void fcg_store(struct fcg *cg, const char *name, const char *value)
+void fcg_store(struct fcg *cg, const char *name, const char *value)
 {
 	struct fcg_file *file = fcg_file(cg, name);
 	size_t i = 0;
@@ -121,8 +122,18 @@ static bool is_control(const struct fhier *h, const struct fcg *cg, const char *
 	if (!h->v2)
 		return strcmp(name, "tasks") == 0 ||
 		       (h->freezer && cg->parent && strcmp(name, "freezer.state") == 0);
+	if (strcmp(name, "cgroup.controllers") == 0 || strcmp(name, "cgroup.subtree_control") == 0)
+		return true;
 	return cg->parent && (strcmp(name, "cgroup.freeze") == 0 ||
 			      strcmp(name, "cgroup.kill") == 0 || strcmp(name, "cgroup.events") == 0);
+}
+
+/* A file of the cgroup: a control file, a stored one, or a v2 controller file the model
+ * makes (mkdir over it is EEXIST, a walk through it ENOTDIR). */
+static bool has_file(const struct fake *f, int h, const struct fcg *cg, const char *name)
+{
+	return is_control(&f->hier[h], cg, name) || fcg_file(cg, name) ||
+	       (f->hier[h].v2 && fcg2_is_file(f, h, cg, name));
 }
 
 void fcg_leave(struct fproc *p)
@@ -284,8 +295,7 @@ static int cg_resolve(struct fake *f, const char *path, struct cgpath *ret)
 		if (ret->name[0]) {
 			struct fcg *next = fcg_child(ret->dir, ret->name);
 			if (!next)
-				return (is_control(&f->hier[ret->h], ret->dir, ret->name) ||
-					fcg_file(ret->dir, ret->name)) ? -ENOTDIR : -ENOENT;
+				return has_file(f, ret->h, ret->dir, ret->name) ? -ENOTDIR : -ENOENT;
 			ret->dir = next;
 		}
 		memcpy(ret->name, p, n);
@@ -293,6 +303,29 @@ static int cg_resolve(struct fake *f, const char *path, struct cgpath *ret)
 		p += n;
 	}
 	return 0;
+}
+
+/* World building for v2: make the cgroup (and its parents) and enable the controllers from
+ * the root down, with the checks of a cgroup.subtree_control write at each level. */
+int fake_cgroup2_enable(struct fake *f, const char *path, const char *controllers)
+{
+	_cleanup_free_ char *abs = NULL;
+	unsigned int mask;
+	size_t len;
+	int h, r;
+
+	if (!path || !controllers)
+		return -EINVAL;
+	abs = sys_path_join("/", path);
+	h = find_hier(f, abs, &len);
+	if (h < 0)
+		return -ENOENT;
+	if (!f->hier[h].v2)
+		return -EINVAL;
+	r = fcg2_parse_names(controllers, &mask);
+	if (r < 0)
+		return r;
+	return fcg2_enable(f, h, fcg_mkdir_p(f->hier[h].root, abs + len), mask);
 }
 
 /* ---- cg_mkdir, cg_rmdir ---- */
@@ -304,14 +337,13 @@ int model_cg_mkdir(struct fake *f, const struct sys_call *c)
 
 	if (r < 0)
 		return r;
-	if (!cp.name[0] || fcg_child(cp.dir, cp.name) || fcg_file(cp.dir, cp.name) ||
-	    is_control(&f->hier[cp.h], cp.dir, cp.name))
+	if (!cp.name[0] || fcg_child(cp.dir, cp.name) || has_file(f, cp.h, cp.dir, cp.name))
 		return -EEXIST;
 	fcg_add(cp.dir, cp.name);
 	return 0;
 }
 
-static bool has_tasks(const struct fake *f, int h, const struct fcg *cg)
+bool fcg_has_tasks(const struct fake *f, int h, const struct fcg *cg)
 {
 	for (size_t i = 0; i < f->nprocs; i++)
 		if (fproc_alive(f->procs[i]) && f->procs[i]->cg[h] == cg)
@@ -333,10 +365,8 @@ int model_cg_rmdir(struct fake *f, const struct sys_call *c)
 		return -EBUSY;
 	cg = fcg_child(cp.dir, cp.name);
 	if (!cg)
-		return (fcg_file(cp.dir, cp.name) || is_control(&f->hier[cp.h], cp.dir, cp.name))
-			       ? -ENOTDIR
-			       : -ENOENT;
-	if (cg->nkids || has_tasks(f, cp.h, cg))
+		return has_file(f, cp.h, cp.dir, cp.name) ? -ENOTDIR : -ENOENT;
+	if (cg->nkids || fcg_has_tasks(f, cp.h, cg))
 		return -EBUSY;
 	fcg_remove(cg);
 	return 0;
@@ -364,6 +394,12 @@ static int move_task(struct fake *f, int h, struct fcg *cg, const char *value)
 	p = nr ? fake_proc_find(f, (pid_t)nr) : f->cur;
 	if (!p || !fproc_alive(p))
 		return -ESRCH;
+	/* v2: the no-internal-process rule (cgroup_attach_permissions() after the lookup). */
+	if (f->hier[h].v2) {
+		int r = fcg2_vet_dst(f, h, cg);
+		if (r < 0)
+			return r;
+	}
 	p->cg[h] = cg;
 	fproc_refresh_frozen(f);
 	return 0;
@@ -404,6 +440,24 @@ static int kill_cgroup(struct fake *f, int h, struct fcg *cg, const char *value)
 	return 0;
 }
 
+/* A v2 write: the file must exist there; cgroup_file_write() takes an empty write as done. */
+static int cg2_write(struct fake *f, const struct cgpath *cp, const char *value)
+{
+	int r = fcg2_lookup(f, cp->h, cp->dir, cp->name);
+
+	if (r < 0)
+		return r;
+	if (!value[0])
+		return 0;
+	if (strcmp(cp->name, "cgroup.procs") == 0)
+		return move_task(f, cp->h, cp->dir, value);
+	if (strcmp(cp->name, "cgroup.freeze") == 0)
+		return set_frozen(f, cp->dir, value, "1", "0");
+	if (strcmp(cp->name, "cgroup.kill") == 0)
+		return kill_cgroup(f, cp->h, cp->dir, value);
+	return fcg2_write(f, cp->h, cp->dir, cp->name, value);
+}
+
 int model_cg_write(struct fake *f, const struct sys_call *c)
 {
 	const char *value = ARG_STR(c, 1);
@@ -418,18 +472,13 @@ int model_cg_write(struct fake *f, const struct sys_call *c)
 	h = &f->hier[cp.h];
 	if (!cp.name[0] || fcg_child(cp.dir, cp.name))
 		return -EISDIR;
-	if (strcmp(cp.name, "cgroup.procs") == 0 || (!h->v2 && strcmp(cp.name, "tasks") == 0))
+	if (h->v2)
+		return cg2_write(f, &cp, value);
+	if (strcmp(cp.name, "cgroup.procs") == 0 || strcmp(cp.name, "tasks") == 0)
 		return move_task(f, cp.h, cp.dir, value);
-	if (strcmp(cp.name, "freezer.state") == 0 && !h->v2)
+	if (strcmp(cp.name, "freezer.state") == 0)
 		return is_control(h, cp.dir, cp.name) ? set_frozen(f, cp.dir, value, "FROZEN", "THAWED")
 						     : -ENOENT;
-	if (h->v2 && is_control(h, cp.dir, cp.name)) {
-		if (strcmp(cp.name, "cgroup.freeze") == 0)
-			return set_frozen(f, cp.dir, value, "1", "0");
-		if (strcmp(cp.name, "cgroup.kill") == 0)
-			return kill_cgroup(f, cp.h, cp.dir, value);
-		return -EINVAL; /* cgroup.events is read-only */
-	}
 	fcg_store(cp.dir, cp.name, value);
 	return 0;
 }
@@ -443,6 +492,11 @@ int fake_cgroup_set_file(struct fake *f, const char *path, const char *content)
 		return r;
 	if (!cp.name[0] || fcg_child(cp.dir, cp.name) || is_control(&f->hier[cp.h], cp.dir, cp.name))
 		return -EINVAL;
+	if (f->hier[cp.h].v2) {
+		r = fcg2_lookup(f, cp.h, cp.dir, cp.name);
+		if (r < 0)
+			return r;
+	}
 	fcg_store(cp.dir, cp.name, content);
 	return 0;
 }
@@ -497,7 +551,7 @@ static char *list_tasks(struct fake *f, int h, const struct fcg *cg)
 	return s;
 }
 
-static bool populated(const struct fake *f, int h, const struct fcg *cg)
+bool fcg_populated(const struct fake *f, int h, const struct fcg *cg)
 {
 	for (size_t i = 0; i < f->nprocs; i++)
 		if (fproc_alive(f->procs[i]) && under(f->procs[i]->cg[h], cg))
@@ -517,7 +571,14 @@ static char *cg_text(struct fake *f, const struct cgpath *cp, int *err)
 {
 	const struct fhier *h = &f->hier[cp->h];
 	const struct fcg_file *file;
+	char *text;
 
+	if (h->v2) {
+		*err = fcg2_lookup(f, cp->h, cp->dir, cp->name);
+		text = *err < 0 ? NULL : fcg2_read(f, cp->h, cp->dir, cp->name);
+		if (text || *err < 0)
+			return text;
+	}
 	if (strcmp(cp->name, "cgroup.procs") == 0 || (!h->v2 && strcmp(cp->name, "tasks") == 0))
 		return list_tasks(f, cp->h, cp->dir);
 	if (strcmp(cp->name, "freezer.state") == 0 && is_control(h, cp->dir, cp->name))
@@ -525,7 +586,7 @@ static char *cg_text(struct fake *f, const struct cgpath *cp, int *err)
 	if (h->v2 && strcmp(cp->name, "cgroup.freeze") == 0 && is_control(h, cp->dir, cp->name))
 		return mcz_xstrdup(cp->dir->frozen ? "1\n" : "0\n");
 	if (h->v2 && strcmp(cp->name, "cgroup.events") == 0 && is_control(h, cp->dir, cp->name))
-		return mcz_xasprintf("populated %d\nfrozen %d\n", populated(f, cp->h, cp->dir),
+		return mcz_xasprintf("populated %d\nfrozen %d\n", fcg_populated(f, cp->h, cp->dir),
 				     frozen_up(cp->dir));
 	file = fcg_file(cp->dir, cp->name);
 	if (file) {
@@ -758,6 +819,11 @@ int model_proc_read(struct fake *f, const struct sys_call *c)
 
 static void dump_cg(FILE *fp, const struct fake *f, int h, const struct fcg *cg)
 {
+	if (!cg->parent && cg->subtree) { /* v2 only: a root distributing controllers */
+		fprintf(fp, "cgroup %s", f->hier[h].mount_point);
+		fcg2_dump(fp, cg);
+		fputc('\n', fp);
+	}
 	if (cg->parent) {
 		_cleanup_free_ char *path = fcg_path(cg);
 		const char *sep = " procs=";
@@ -771,6 +837,7 @@ static void dump_cg(FILE *fp, const struct fake *f, int h, const struct fcg *cg)
 		}
 		if (cg->frozen)
 			fputs(" frozen", fp);
+		fcg2_dump(fp, cg);
 		for (size_t i = 0; i < cg->nfiles; i++) {
 			fprintf(fp, " %s=", cg->files[i].name);
 			for (const char *v = cg->files[i].value; *v; v++)

@@ -7,6 +7,7 @@
  * fake_files.c  the newer file ops: read, write, rename, flock, chdir, mount_setattr
  * fake_proc.c   processes, pid and mount namespaces, signals, the clock, programs, users
  * fake_cgroup.c the cgroup hierarchies and the generated /proc files
+ * fake_cgroup2.c cgroup v2 controllers, their interface files, the no-internal-process rule
  */
 #ifndef MCZ_FAKES_FAKE_IMPL_H
 #define MCZ_FAKES_FAKE_IMPL_H
@@ -159,6 +160,7 @@ struct fcg {
 	struct fcg_file *files;
 	size_t nfiles;
 	bool frozen; /* v1 freezer.state FROZEN, or v2 cgroup.freeze 1, set on this cgroup */
+	unsigned int subtree; /* v2 cgroup.subtree_control: a mask of fake_cgroup2.c's controllers */
 };
 
 struct fhier {
@@ -167,6 +169,8 @@ struct fhier {
 	int id;        /* /proc/self/cgroup's hierarchy id; 0 for cgroup2 */
 	bool v2;
 	bool freezer;
+	unsigned int ctrls; /* v2: the controllers the hierarchy offers (the root's
+			       cgroup.controllers), as fcg.subtree */
 	struct fcg *root;
 	struct fcg *own; /* the supervisor's cgroup when the world was built */
 };
@@ -340,6 +344,25 @@ int model_cg_mkdir(struct fake *f, const struct sys_call *c);
 int model_cg_rmdir(struct fake *f, const struct sys_call *c);
 int model_cg_write(struct fake *f, const struct sys_call *c);
 int model_cg_read(struct fake *f, const struct sys_call *c);
+struct fcg_file *fcg_file(const struct fcg *cg, const char *name);
+void fcg_store(struct fcg *cg, const char *name, const char *value);
+bool fcg_has_tasks(const struct fake *f, int h, const struct fcg *cg); /* live ones, directly */
+bool fcg_populated(const struct fake *f, int h, const struct fcg *cg); /* or below */
+
+/* fake_cgroup2.c (cgroup v2 hierarchies only) */
+/* 0, or -ENOENT when the kernel has no such file in cg: its controller is not enabled
+ * there, or it is not made on the root (CFTYPE_NOT_ON_ROOT). */
+int fcg2_lookup(const struct fake *f, int h, const struct fcg *cg, const char *name);
+bool fcg2_is_file(const struct fake *f, int h, const struct fcg *cg, const char *name);
+/* The text of cgroup.controllers, cgroup.subtree_control or a modelled controller file;
+ * NULL for any other name (stored or absent: the caller's generic rule). */
+char *fcg2_read(const struct fake *f, int h, const struct fcg *cg, const char *name);
+/* A write to any file but cgroup.procs, cgroup.freeze, cgroup.kill. 0 or -errno. */
+int fcg2_write(struct fake *f, int h, struct fcg *cg, const char *name, const char *value);
+int fcg2_vet_dst(const struct fake *f, int h, const struct fcg *cg); /* a cgroup.procs move */
+int fcg2_parse_names(const char *list, unsigned int *ret);
+int fcg2_enable(struct fake *f, int h, struct fcg *cg, unsigned int mask); /* root down */
+void fcg2_dump(FILE *fp, const struct fcg *cg); /* " subtree_control=cpu,memory" or nothing */
 
 /* fake_fs.c: mounts per namespace */
 struct fmntns *fmntns_clone(struct fake *f, const struct fmntns *src, struct loc *cwd);

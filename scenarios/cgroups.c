@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "core/container.h"
+#include "core/inspect.h"
 #include "core/isolator.h"
 #include "core/launcher.h"
 #include "core/resources.h"
@@ -37,6 +38,7 @@ struct cg_spec {
 	const char *resources; /* --resources text, parsed as the CLI does */
 	bool cfs;
 	bool limit_swap;
+	const char *cgroups_root; /* NULL: "mcz" (below mcz's own cgroup) */
 	const char *argv[2];
 };
 
@@ -47,24 +49,49 @@ static void add_program(struct fake *f, const char *path, int status, int run_ms
 	assert_int_equal(fake_add_program(f, path, &p), 0);
 }
 
-static void world_no_memory(struct fake *f)
+static void world_files(struct fake *f)
 {
+	struct fake_program parent = { .run_ms = 50, .children = 2 };
+
 	assert_int_equal(fake_add_dir(f, "/proc", 0555, 0, 0), 0);
 	assert_int_equal(fake_add_dir(f, WORK "/sandboxes", 0755, 0, 0), 0);
 	assert_int_equal(fake_add_dir(f, RT "/containers", 0755, 0, 0), 0);
 	assert_int_equal(fake_add_dir(f, RT "/pidns", 0755, 0, 0), 0);
-	assert_true(fake_add_cgroup_hierarchy(f, CG "/cpu", "cpu", "/") >= 0);
-	assert_true(fake_add_cgroup_hierarchy(f, CG "/cpuacct", "cpuacct", "/") >= 0);
-	assert_true(fake_add_cgroup_hierarchy(f, CG "/freezer", "freezer", "/") >= 0);
 	add_program(f, "/usr/bin/worker", 0, 50);
 	add_program(f, "/usr/bin/sleeper", 0, -1);
 	add_program(f, "/usr/bin/oomed", SIGKILL, 100); /* the kernel's OOM killer ends it */
+	assert_int_equal(fake_add_program(f, "/usr/bin/daemonizer", &parent), 0);
+}
+
+static void world_no_memory(struct fake *f)
+{
+	world_files(f);
+	assert_true(fake_add_cgroup_hierarchy(f, CG "/cpu", "cpu", "/") >= 0);
+	assert_true(fake_add_cgroup_hierarchy(f, CG "/cpuacct", "cpuacct", "/") >= 0);
+	assert_true(fake_add_cgroup_hierarchy(f, CG "/freezer", "freezer", "/") >= 0);
 }
 
 static void world_cgroups(struct fake *f)
 {
 	world_no_memory(f);
 	assert_true(fake_add_cgroup_hierarchy(f, CG "/memory", "memory", OWN_MEM) >= 0);
+}
+
+/* cgroup v2 as a manager leaves it for a delegated service, and as the UML harness makes it:
+ * mcz runs in the leaf /mcz-uml/runner; its parent gives cpu and memory to its children. */
+#define OWN_V2 "/mcz-uml/runner"
+#define V2_ROOT "/mcz-uml/mcz"
+#define V2_CG CG V2_ROOT "/c1"
+
+static void world_v2(struct fake *f)
+{
+	int h;
+
+	world_files(f);
+	h = fake_add_cgroup_hierarchy(f, CG, "", OWN_V2);
+	assert_true(h >= 0);
+	assert_int_equal(fake_cgroup2_controllers(f, h, "cpu io memory pids"), 0);
+	assert_int_equal(fake_cgroup2_enable(f, CG "/mcz-uml", "cpu memory"), 0);
 }
 
 static char **strv_from(const char *const *v, size_t max)
@@ -84,7 +111,7 @@ static int config_from(const struct cg_spec *sp, struct mcz_config *cfg, struct 
 	cfg->sandbox = mcz_xstrdup(SB);
 	cfg->runtime_dir = mcz_xstrdup(RT);
 	cfg->cgroups_hierarchy = mcz_xstrdup(CG);
-	cfg->cgroups_root = mcz_xstrdup("mcz");
+	cfg->cgroups_root = mcz_xstrdup(sp->cgroups_root ? sp->cgroups_root : "mcz");
 	cfg->argv = strv_from(sp->argv, 2);
 	cfg->stop_grace_period = 10;
 	cfg->cgroups_enable_cfs = sp->cfs;
@@ -181,8 +208,40 @@ CGROUPS_SCENARIO(run_cgroups_no_resources, "cgroups/mem,cgroups/cpu without --re
 					   "limits",
 		 spec_no_resources);
 
+static const struct cg_spec spec_v2 = {
+	.isolation = "cgroups/cpu,cgroups/mem,namespaces/pid",
+	.resources = "cpus:0.5;mem:64",
+	.cfs = true,
+	.limit_swap = true,
+	.cgroups_root = V2_ROOT,
+	.argv = { "/usr/bin/worker" },
+};
+static const struct cg_spec spec_v2_kill = {
+	.isolation = "cgroups/mem",
+	.resources = "mem:64",
+	.cgroups_root = V2_ROOT,
+	.argv = { "/usr/bin/daemonizer" },
+};
+static const struct cg_spec spec_v2_launcher = { .isolation = "", .argv = { "/usr/bin/daemonizer" } };
+
+#define CGROUPS_V2_SCENARIO(id_, doc_, spec_)                                                   \
+	FAULT_SCENARIO(id_, .name = #id_, .doc = doc_, .sandbox = SB, .context = "container 'c1'", \
+		       .world = world_v2, .body = body_run, .data = &spec_,                    \
+		       .finish = fault_finish_destroy, .sandbox_persists = true)
+
+CGROUPS_V2_SCENARIO(run_cgroups_v2, "cgroup v2: cgroups + namespaces/pid, cpus:0.5;mem:64, CFS, limit "
+				    "swap, root " V2_ROOT ": weight 20, max 50000 100000, 64 MB, swap 0",
+		    spec_v2);
+CGROUPS_V2_SCENARIO(run_cgroups_v2_kill, "cgroup v2: cgroups/mem without a pid namespace; pid 1 exits "
+					 "leaving 2 children: cgroup.kill",
+		    spec_v2_kill);
+CGROUPS_V2_SCENARIO(run_v2_launcher_default_root, "cgroup v2, no cgroups isolator, default root: the "
+						  "launcher's cgroup below mcz's own; cgroup.kill",
+		    spec_v2_launcher);
+
 static const char *const cgroups_scenarios[] = { "run_cgroups", "run_cgroups_floor",
-						 "run_cgroups_no_resources" };
+						 "run_cgroups_no_resources", "run_cgroups_v2",
+						 "run_cgroups_v2_kill", "run_v2_launcher_default_root" };
 
 static void test_cgroups__golden_traces(void **state)
 {
@@ -571,6 +630,160 @@ static void test_cgroups__existing_cgroup_is_refused_and_kept(void **state)
 	world_done(&w);
 }
 
+/* ---- cgroup v2 ---- */
+
+static void set_cg_file(struct world *w, const char *path, const char *content)
+{
+	int r = fake_cgroup_set_file(w->f, path, content);
+
+	if (r < 0)
+		fail_msg("set '%s': %s", path, strerror(-r));
+}
+
+static void update(struct world *w, struct mcz_container *c, const char *resources)
+{
+	struct mcz_resources res = { 0 };
+
+	assert_int_equal(mcz_resources_parse(resources, &res, &w->err), 0);
+	assert_int_equal(mcz_container_update(c, &res, &w->err), 0);
+}
+
+/* The SPEC's numbers in v2's files, pid 1 in the one cgroup, usage from cpu.stat and
+ * memory.stat, and update's Mesos semantics (the hard limit only up). */
+static void test_cgroups_v2__limits_usage_and_update(void **state)
+{
+	static const struct cg_spec sp = { .isolation = "cgroups,namespaces/pid",
+					   .resources = "cpus:0.5;mem:64", .cfs = true,
+					   .limit_swap = true, .cgroups_root = V2_ROOT,
+					   .argv = { "/usr/bin/sleeper" } };
+	struct mcz_usage u = { 0 };
+	struct world w;
+	struct mcz_container *c;
+	_cleanup_free_ char *pid = NULL;
+
+	(void)state;
+	world_start(&w, world_v2);
+	c = launched(&w, &sp);
+	pid = mcz_xasprintf("%d\n", (int)c->child.pid);
+	assert_file(&w, V2_CG "/cgroup.procs", pid);
+	assert_file(&w, CG V2_ROOT "/cgroup.subtree_control", "cpu memory\n");
+	assert_file(&w, V2_CG "/cpu.weight", "20\n"); /* 512 shares, as crun maps them */
+	assert_file(&w, V2_CG "/cpu.max", "50000 100000\n");
+	assert_file(&w, V2_CG "/memory.max", "67108864\n");
+	assert_file(&w, V2_CG "/memory.low", "67108864\n");
+	assert_file(&w, V2_CG "/memory.swap.max", "0\n");
+
+	set_cg_file(&w, V2_CG "/cpu.stat",
+		    "usage_usec 3000000\nuser_usec 2000000\nsystem_usec 1000000\nnr_periods 7\n"
+		    "nr_throttled 2\nthrottled_usec 500000\n");
+	set_cg_file(&w, V2_CG "/memory.stat", "anon 1048576\nfile 2097152\nfile_mapped 4096\n");
+	assert_int_equal(mcz_container_usage(c, &u, &w.err), 0);
+	assert_true(u.has_cpu && u.cpus_user_time_secs == 2.0 && u.cpus_system_time_secs == 1.0);
+	assert_true(u.has_cpus_nr_periods && u.cpus_nr_periods == 7);
+	assert_true(u.has_cpus_nr_throttled && u.cpus_nr_throttled == 2);
+	assert_true(u.has_cpus_throttled_time_secs && u.cpus_throttled_time_secs == 0.5);
+	assert_true(u.has_rss && u.mem_rss_bytes == 1048576 && u.mem_anon_bytes == 1048576);
+	assert_true(u.has_mem_file && u.mem_file_bytes == 2097152);
+	assert_true(u.has_mem_mapped_file && u.mem_mapped_file_bytes == 4096);
+	assert_true(u.has_mem_limit && u.mem_limit_bytes == 67108864);
+
+	update(&w, c, "mem:128"); /* raising: both limits */
+	assert_file(&w, V2_CG "/memory.max", "134217728\n");
+	assert_file(&w, V2_CG "/memory.low", "134217728\n");
+	update(&w, c, "mem:100"); /* lowering: the soft one only */
+	assert_file(&w, V2_CG "/memory.max", "134217728\n");
+	assert_file(&w, V2_CG "/memory.low", "104857600\n");
+	assert_file(&w, V2_CG "/memory.swap.max", "0\n");
+	update(&w, c, "cpus:1");
+	assert_file(&w, V2_CG "/cpu.weight", "39\n");
+	assert_file(&w, V2_CG "/cpu.max", "100000 100000\n");
+
+	assert_int_equal(mcz_container_destroy(c, &w.err), 0);
+	assert_int_equal(mcz_container_destroy(c, &w.err), 0);
+	assert_int_equal(fake_nprocs(w.f), 1);
+	assert_unchanged(&w, "after destroy");
+	mcz_container_free(c);
+	world_done(&w);
+}
+
+/* The kernel's OOM killer ended pid 1: memory.events counts it (oom_kill), memory.peak says
+ * how much was used. */
+static void test_cgroups_v2__oom_kill_is_a_limitation(void **state)
+{
+	static const struct cg_spec sp = { .isolation = "cgroups/mem", .resources = "mem:64",
+					   .cgroups_root = V2_ROOT, .argv = { "/usr/bin/oomed" } };
+	static const char want[] =
+		"{\"container_id\":\"c1\",\"status\":9,\"signal\":9,\"killed\":true,"
+		"\"reason\":\"REASON_CONTAINER_LIMITATION_MEMORY\",\"message\":\"Memory limit "
+		"exceeded: Requested: 64MB Maximum Used: 64MB\\n\\nMEMORY STATISTICS: \\nanon "
+		"67108864\\nfile 0\"}\nexit 137\n";
+	struct world w;
+	char *out = NULL;
+	void *leftover = NULL;
+
+	(void)state;
+	world_start(&w, world_v2);
+	struct mcz_container *c = launched(&w, &sp);
+	set_cg_file(&w, V2_CG "/memory.events",
+		    "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\noom_group_kill 0\n");
+	set_cg_file(&w, V2_CG "/memory.peak", "67108864\n");
+	set_cg_file(&w, V2_CG "/memory.stat", "anon 67108864\nfile 0\n");
+	assert_int_equal(supervise(c, &out, &leftover, &w.err), 0);
+	assert_null(leftover);
+	assert_string_equal(out, want);
+	assert_unchanged(&w, "after the OOM");
+	free(out);
+	world_done(&w);
+}
+
+/* The default relative root on v2: mcz's own cgroup holds mcz, so it cannot give memory to
+ * children. Refused at check time, nothing made, and the message says what to do. */
+static void test_cgroups_v2__relative_root_is_refused_with_what_to_do(void **state)
+{
+	static const struct cg_spec sp = { .isolation = "cgroups/mem", .resources = "mem:64",
+					   .argv = { "/usr/bin/worker" } };
+	struct world w;
+	char *out = NULL;
+	void *leftover = NULL;
+
+	(void)state;
+	world_start(&w, world_v2);
+	assert_true(body_run(fake_sys(w.f), &sp, &out, &leftover, &w.err) < 0);
+	assert_null(leftover);
+	assert_string_equal(w.err.msg,
+			    "container 'c1': isolator 'cgroups/mem': cgroup v2 controller 'memory' is "
+			    "not enabled for the children of mcz's own cgroup '" OWN_V2 "' (its "
+			    "cgroup.subtree_control): v2 allows that only in a cgroup without "
+			    "processes, and mcz runs in it; run mcz in a leaf cgroup and give an "
+			    "absolute --cgroups_root below a cgroup delegated to it");
+	assert_unchanged(&w, "after the refusal");
+	world_done(&w);
+}
+
+/* A v2 hierarchy without the controller (a hybrid host's unified mount): a clear error. */
+static void world_v2_bare(struct fake *f)
+{
+	world_files(f);
+	assert_true(fake_add_cgroup_hierarchy(f, CG, "", OWN_V2) >= 0);
+}
+
+static void test_cgroups_v2__missing_controller_is_named(void **state)
+{
+	struct world w;
+	char *out = NULL;
+	void *leftover = NULL;
+
+	(void)state;
+	world_start(&w, world_v2_bare);
+	assert_true(body_run(fake_sys(w.f), &spec_v2, &out, &leftover, &w.err) < 0);
+	assert_null(leftover);
+	assert_string_equal(w.err.msg, "container 'c1': isolator 'cgroups/cpu': no cgroup v1 'cpu' "
+					"hierarchy under '" CG "', and the cgroup v2 hierarchy '" CG
+					"' has no 'cpu' controller");
+	assert_unchanged(&w, "after the refusal");
+	world_done(&w);
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_cgroups__golden_traces),
 	cmocka_unit_test(test_cgroups__limits_are_set_and_joined_during_the_run),
@@ -583,6 +796,10 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_cgroups__early_timeouts_are_bounded),
 	cmocka_unit_test(test_cgroups__bad_input_creates_nothing),
 	cmocka_unit_test(test_cgroups__existing_cgroup_is_refused_and_kept),
+	cmocka_unit_test(test_cgroups_v2__limits_usage_and_update),
+	cmocka_unit_test(test_cgroups_v2__oom_kill_is_a_limitation),
+	cmocka_unit_test(test_cgroups_v2__relative_root_is_refused_with_what_to_do),
+	cmocka_unit_test(test_cgroups_v2__missing_controller_is_named),
 	cmocka_unit_test(test_cgroups__fault_matrix),
 };
 

@@ -1345,6 +1345,325 @@ static void test_fake__cgroup2_kill_and_freeze(void **state)
 	assert_string_equal(buf, "populated 0\nfrozen 1\n");
 }
 
+/* ---- cgroup v2 controllers (cgroup-v2.rst; kernel/cgroup/cgroup.c) ---- */
+
+#define CG2 "/sys/fs/cgroup"
+
+/* A cgroup file reads exactly `want`. */
+static void assert_cg_text(struct sys *s, const char *path, const char *want)
+{
+	char buf[1024];
+
+	assert_int_equal(sys_cg_read(s, path, buf, sizeof(buf)), (int)strlen(want));
+	assert_string_equal(buf, want);
+}
+
+static void assert_snapshot_has(const struct fake *f, const char *want)
+{
+	char *snap = fake_snapshot(f);
+
+	assert_non_null(strstr(snap, want));
+	free(snap);
+}
+
+/* A read's result: the length read, or -errno. */
+static int cg_read_errno(struct sys *s, const char *path)
+{
+	char buf[64];
+
+	return sys_cg_read(s, path, buf, sizeof(buf));
+}
+
+static void test_fake__cgroup2_controllers_and_subtree_control(void **state)
+{
+	struct fake *f = F(state);
+	struct sys *s = S(state);
+	int v1 = fake_add_cgroup_hierarchy(f, "/cgroup-v1/freezer", "freezer", "/");
+	int h = fake_add_cgroup_hierarchy(f, CG2, "", "/");
+
+	/* A v2 hierarchy starts with no controllers; an empty mask reads as "" (no newline:
+	 * cgroup_print_ss_mask()). */
+	assert_cg_text(s, CG2 "/cgroup.controllers", "");
+	assert_int_equal(fake_cgroup2_controllers(f, h, "cpu bogus"), -EINVAL);
+	assert_int_equal(fake_cgroup2_controllers(f, v1, "cpu"), -EINVAL);
+	assert_int_equal(fake_cgroup2_controllers(f, h, "pids memory cpu io"), 0);
+	assert_cg_text(s, CG2 "/cgroup.controllers", "cpu io memory pids\n"); /* kernel order */
+	assert_cg_text(s, CG2 "/cgroup.subtree_control", "");
+	assert_int_equal(sys_cg_write(s, CG2 "/cgroup.subtree_control", "+memory +cpu\n"), 0);
+	assert_cg_text(s, CG2 "/cgroup.subtree_control", "cpu memory\n");
+	assert_int_equal(sys_cg_mkdir(s, CG2 "/c1", 0755), 0);
+	assert_cg_text(s, CG2 "/c1/cgroup.controllers", "cpu memory\n");
+	assert_cg_text(s, CG2 "/c1/cgroup.subtree_control", "");
+	/* Parsing: an unknown name, a missing sign, a tab as separator are EINVAL; a name not
+	 * in cgroup.controllers is ENOENT; one bad token fails the whole write. */
+	assert_int_equal(sys_cg_write(s, CG2 "/c1/cgroup.subtree_control", "+bogus"), -EINVAL);
+	assert_int_equal(sys_cg_write(s, CG2 "/c1/cgroup.subtree_control", "memory"), -EINVAL);
+	assert_int_equal(sys_cg_write(s, CG2 "/c1/cgroup.subtree_control", "+cpu\t+memory"), -EINVAL);
+	assert_int_equal(sys_cg_write(s, CG2 "/c1/cgroup.subtree_control", "+cpuacct"), -EINVAL);
+	assert_int_equal(sys_cg_write(s, CG2 "/c1/cgroup.subtree_control", "+cpu +io"), -ENOENT);
+	assert_int_equal(sys_cg_write(s, CG2 "/c1/cgroup.subtree_control", "+cpu +bogus"), -EINVAL);
+	assert_cg_text(s, CG2 "/c1/cgroup.subtree_control", "");
+	/* The last word on a controller wins; disabling what is off is a no-op. */
+	assert_int_equal(sys_cg_write(s, CG2 "/c1/cgroup.subtree_control", " +memory -memory +cpu "),
+			 0);
+	assert_cg_text(s, CG2 "/c1/cgroup.subtree_control", "cpu\n");
+	assert_int_equal(sys_cg_write(s, CG2 "/c1/cgroup.subtree_control", "-memory"), 0);
+	/* cgroup.controllers has no write handler: root opens the 0444 file, write is EINVAL. */
+	assert_int_equal(sys_cg_write(s, CG2 "/c1/cgroup.controllers", "+io"), -EINVAL);
+	/* Disabling what a child still distributes is EBUSY, all or nothing. */
+	assert_int_equal(sys_cg_write(s, CG2 "/cgroup.subtree_control", "-memory -cpu"), -EBUSY);
+	assert_cg_text(s, CG2 "/cgroup.subtree_control", "cpu memory\n");
+	assert_int_equal(sys_cg_write(s, CG2 "/cgroup.subtree_control", "-memory"), 0);
+	assert_cg_text(s, CG2 "/c1/cgroup.controllers", "cpu\n");
+	/* The snapshot shows every non-empty subtree_control, the root's too. */
+	assert_snapshot_has(f, "cgroup " CG2 " subtree_control=cpu\n"
+			       "cgroup " CG2 "/c1 subtree_control=cpu\n");
+	/* Offering fewer controllers takes them out of every subtree_control. */
+	assert_int_equal(fake_cgroup2_controllers(f, h, "io memory"), 0);
+	assert_cg_text(s, CG2 "/c1/cgroup.subtree_control", "");
+	assert_cg_text(s, CG2 "/c1/cgroup.controllers", "");
+}
+
+static void test_fake__cgroup2_no_internal_processes(void **state)
+{
+	struct fake *f = F(state);
+	struct sys *s = S(state);
+	struct child_plan plan = { .exec = "/bin/sh" };
+	int h = fake_add_cgroup_hierarchy(f, CG2, "", "/");
+
+	fake_cgroup2_controllers(f, h, "cpu io memory pids");
+	fake_add_program(f, "/bin/sh", &(struct fake_program){ .run_ms = -1 });
+	assert_int_equal(start(s, 0, &plan), 1001);
+	/* The root is exempt: processes and controllers together. */
+	assert_int_equal(sys_cg_write(s, CG2 "/cgroup.subtree_control", "+cpu +memory +pids"), 0);
+	assert_int_equal(sys_cg_mkdir(s, CG2 "/q", 0755), 0);
+	assert_int_equal(sys_cg_mkdir(s, CG2 "/q/leaf", 0755), 0);
+	assert_int_equal(sys_cg_write(s, CG2 "/q/cgroup.subtree_control", "+cpu +memory"), 0);
+	/* A process cannot enter a cgroup that distributes controllers; ESRCH comes first. */
+	assert_int_equal(sys_cg_write(s, CG2 "/q/cgroup.procs", "1001"), -EBUSY);
+	assert_int_equal(sys_cg_write(s, CG2 "/q/cgroup.procs", "0"), -EBUSY);
+	assert_int_equal(sys_cg_write(s, CG2 "/q/cgroup.procs", "999"), -ESRCH);
+	assert_cg_text(s, CG2 "/q/cgroup.procs", "");
+	assert_int_equal(sys_cg_write(s, CG2 "/q/leaf/cgroup.procs", "1001"), 0);
+	assert_cg_text(s, CG2 "/q/leaf/cgroup.procs", "1001\n");
+	/* A cgroup with processes cannot enable a domain controller for children... */
+	assert_int_equal(sys_cg_write(s, CG2 "/q/leaf/cgroup.subtree_control", "+memory"), -EBUSY);
+	assert_int_equal(sys_cg_write(s, CG2 "/q/leaf/cgroup.subtree_control", "+cpu +memory"), -EBUSY);
+	assert_cg_text(s, CG2 "/q/leaf/cgroup.subtree_control", "");
+	/* ...but a threaded one, which makes it a thread root: then no domain controller, and
+	 * below it no valid domain (EOPNOTSUPP), as Linux 6.1 does. */
+	assert_int_equal(sys_cg_write(s, CG2 "/q/leaf/cgroup.subtree_control", "+cpu"), 0);
+	assert_int_equal(sys_cg_write(s, CG2 "/q/leaf/cgroup.subtree_control", "+memory"), -EOPNOTSUPP);
+	assert_int_equal(sys_cg_mkdir(s, CG2 "/q/leaf/c", 0755), 0);
+	assert_cg_text(s, CG2 "/q/leaf/c/cgroup.controllers", "cpu\n");
+	assert_int_equal(sys_cg_write(s, CG2 "/q/leaf/c/cgroup.procs", "0"), -EOPNOTSUPP);
+	assert_int_equal(sys_cg_write(s, CG2 "/q/leaf/c/cgroup.subtree_control", "+cpu"), -EOPNOTSUPP);
+	/* An empty cgroup with only threaded controllers takes processes (a possible thread
+	 * root); one with populated children does not. */
+	assert_int_equal(sys_cg_write(s, CG2 "/q/leaf/cgroup.procs", "0"), 0);
+	assert_int_equal(sys_cg_write(s, CG2 "/q/cgroup.subtree_control", "-memory"), 0);
+	assert_int_equal(sys_cg_write(s, CG2 "/q/cgroup.procs", "1001"), -EBUSY);
+	/* rmdir: children or processes are EBUSY. */
+	assert_int_equal(sys_cg_rmdir(s, CG2 "/q"), -EBUSY);
+	assert_int_equal(sys_cg_rmdir(s, CG2 "/q/leaf/c"), 0);
+	assert_int_equal(sys_cg_rmdir(s, CG2 "/q/leaf"), -EBUSY);
+	assert_int_equal(sys_cg_write(s, CG2 "/cgroup.procs", "0"), 0);
+	assert_int_equal(sys_cg_write(s, CG2 "/cgroup.procs", "1001"), 0);
+	assert_int_equal(sys_cg_rmdir(s, CG2 "/q/leaf"), 0);
+	assert_int_equal(sys_cg_rmdir(s, CG2 "/q"), 0);
+	/* An empty write does nothing (cgroup_file_write()). */
+	assert_int_equal(sys_cg_write(s, CG2 "/cgroup.procs", ""), 0);
+}
+
+static void test_fake__cgroup2_controller_files(void **state)
+{
+	struct fake *f = F(state);
+	struct sys *s = S(state);
+	int h = fake_add_cgroup_hierarchy(f, CG2, "", "/mcz-uml/runner");
+
+	fake_cgroup2_controllers(f, h, "cpu io memory pids");
+	assert_int_equal(fake_cgroup2_enable(f, CG2 "/mcz-uml", "cpu memory"), 0);
+	assert_cg_text(s, CG2 "/mcz-uml/runner/cgroup.controllers", "cpu memory\n");
+	/* What a fresh cgroup reads. */
+	assert_cg_text(s, CG2 "/mcz-uml/runner/memory.max", "max\n");
+	assert_cg_text(s, CG2 "/mcz-uml/runner/memory.high", "max\n");
+	assert_cg_text(s, CG2 "/mcz-uml/runner/memory.swap.max", "max\n");
+	assert_cg_text(s, CG2 "/mcz-uml/runner/memory.low", "0\n");
+	assert_cg_text(s, CG2 "/mcz-uml/runner/memory.min", "0\n");
+	assert_cg_text(s, CG2 "/mcz-uml/runner/memory.current", "0\n");
+	assert_cg_text(s, CG2 "/mcz-uml/runner/memory.peak", "0\n");
+	assert_cg_text(s, CG2 "/mcz-uml/runner/memory.events",
+		       "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\noom_group_kill 0\n");
+	char buf[1024];
+	assert_true(sys_cg_read(s, CG2 "/mcz-uml/runner/memory.stat", buf, sizeof(buf)) > 0);
+	assert_true(strncmp(buf, "anon 0\nfile 0\nkernel 0\n", 23) == 0);
+	assert_non_null(strstr(buf, "\nfile_mapped 0\n"));
+	assert_non_null(strstr(buf, "\nactive_file 0\n"));
+	assert_cg_text(s, CG2 "/mcz-uml/runner/cpu.weight", "100\n");
+	assert_cg_text(s, CG2 "/mcz-uml/runner/cpu.max", "max 100000\n");
+	assert_cg_text(s, CG2 "/mcz-uml/runner/cpu.stat",
+		       "usage_usec 0\nuser_usec 0\nsystem_usec 0\nnr_periods 0\nnr_throttled 0\n"
+		       "throttled_usec 0\nnr_bursts 0\nburst_usec 0\n");
+	/* Files of controllers not enabled here do not exist. */
+	assert_int_equal(cg_read_errno(s, CG2 "/mcz-uml/runner/pids.max"), -ENOENT);
+	assert_int_equal(sys_cg_write(s, CG2 "/mcz-uml/runner/pids.max", "10"), -ENOENT);
+	assert_int_equal(sys_cg_write(s, CG2 "/mcz-uml/runner/io.max", "8:0 rbps=1"), -ENOENT);
+	assert_int_equal(fake_cgroup_set_file(f, CG2 "/mcz-uml/runner/pids.current", "3"), -ENOENT);
+	/* The root has none of the limits, but memory.stat and cpu.stat. */
+	assert_int_equal(cg_read_errno(s, CG2 "/memory.max"), -ENOENT);
+	assert_int_equal(cg_read_errno(s, CG2 "/cpu.weight"), -ENOENT);
+	assert_int_equal(sys_cg_write(s, CG2 "/cpu.max", "max"), -ENOENT);
+	assert_int_equal(cg_read_errno(s, CG2 "/pids.current"), -ENOENT);
+	assert_int_equal(cg_read_errno(s, CG2 "/cgroup.freeze"), -ENOENT);
+	assert_true(cg_read_errno(s, CG2 "/memory.stat") > 0);
+	assert_true(cg_read_errno(s, CG2 "/cpu.stat") > 0);
+	assert_int_equal(sys_cg_mkdir(s, CG2 "/mcz-uml/runner/memory.max", 0755), -EEXIST);
+	assert_int_equal(sys_cg_mkdir(s, CG2 "/mcz-uml/runner/cpu.stat/x", 0755), -ENOTDIR);
+	/* pids enabled on the way down: its files appear with their defaults. */
+	assert_int_equal(sys_cg_write(s, CG2 "/mcz-uml/cgroup.subtree_control", "+pids"), -ENOENT);
+	assert_int_equal(sys_cg_write(s, CG2 "/cgroup.subtree_control", "+pids"), 0);
+	assert_int_equal(sys_cg_write(s, CG2 "/mcz-uml/cgroup.subtree_control", "+pids"), 0);
+	assert_cg_text(s, CG2 "/mcz-uml/runner/pids.max", "max\n");
+	assert_cg_text(s, CG2 "/mcz-uml/runner/pids.current", "0\n");
+	/* Disabling a controller destroys its state; enabling it again starts afresh. */
+	assert_int_equal(sys_cg_write(s, CG2 "/mcz-uml/runner/memory.max", "64M"), 0);
+	assert_int_equal(sys_cg_write(s, CG2 "/mcz-uml/cgroup.subtree_control", "-memory -cpu"), 0);
+	assert_int_equal(cg_read_errno(s, CG2 "/mcz-uml/runner/memory.max"), -ENOENT);
+	assert_cg_text(s, CG2 "/mcz-uml/runner/cpu.stat", "usage_usec 0\nuser_usec 0\nsystem_usec 0\n");
+	assert_int_equal(sys_cg_write(s, CG2 "/mcz-uml/cgroup.subtree_control", "+memory"), 0);
+	assert_cg_text(s, CG2 "/mcz-uml/runner/memory.max", "max\n");
+}
+
+static void test_fake__cgroup2_value_validation(void **state)
+{
+	struct fake *f = F(state);
+	struct sys *s = S(state);
+	int h = fake_add_cgroup_hierarchy(f, CG2, "", "/mcz-uml/runner");
+	static const char *const read_only[] = { "memory.current", "memory.events", "memory.stat",
+						 "memory.peak",    "cpu.stat",      "pids.current",
+						 "cgroup.controllers", "cgroup.events" };
+
+	fake_cgroup2_controllers(f, h, "cpu memory pids");
+	assert_int_equal(fake_cgroup2_enable(f, CG2 "/mcz-uml", "cpu memory pids"), 0);
+	assert_int_equal(sys_cg_mkdir(s, CG2 "/mcz-uml/c", 0755), 0);
+#define C CG2 "/mcz-uml/c/"
+	/* memory limits: "max" or bytes (memparse(): suffixes, 0x), rounded down to a page.
+	 * Outcomes as Linux 6.1 gives them. */
+	assert_int_equal(sys_cg_write(s, C "memory.max", "64M"), 0);
+	assert_cg_text(s, C "memory.max", "67108864\n");
+	assert_int_equal(sys_cg_write(s, C "memory.max", "4097"), 0);
+	assert_cg_text(s, C "memory.max", "4096\n");
+	assert_int_equal(sys_cg_write(s, C "memory.max", "0x2000"), 0);
+	assert_cg_text(s, C "memory.max", "8192\n");
+	assert_int_equal(sys_cg_write(s, C "memory.max", "abc"), -EINVAL);
+	assert_int_equal(sys_cg_write(s, C "memory.max", "-1"), -EINVAL);
+	assert_int_equal(sys_cg_write(s, C "memory.max", "1.5G"), -EINVAL);
+	assert_cg_text(s, C "memory.max", "8192\n");
+	assert_int_equal(sys_cg_write(s, C "memory.max", "9223372036854775807"), 0);
+	assert_cg_text(s, C "memory.max", "max\n");
+	assert_int_equal(sys_cg_write(s, C "memory.max", "1000\n"), 0);
+	assert_cg_text(s, C "memory.max", "0\n");
+	assert_int_equal(sys_cg_write(s, C "memory.max", "max\n"), 0);
+	assert_cg_text(s, C "memory.max", "max\n");
+	assert_int_equal(sys_cg_write(s, C "memory.high", " 8193 "), 0);
+	assert_cg_text(s, C "memory.high", "8192\n");
+	assert_int_equal(sys_cg_write(s, C "memory.low", "1k"), 0);
+	assert_cg_text(s, C "memory.low", "0\n");
+	assert_int_equal(sys_cg_write(s, C "memory.min", "max"), 0);
+	assert_cg_text(s, C "memory.min", "max\n");
+	assert_int_equal(sys_cg_write(s, C "memory.swap.max", "0"), 0);
+	assert_cg_text(s, C "memory.swap.max", "0\n");
+	assert_int_equal(sys_cg_write(s, C "memory.swap.max", "none"), -EINVAL);
+	/* cpu.weight: 1..10000, else ERANGE; not a number EINVAL. */
+	assert_int_equal(sys_cg_write(s, C "cpu.weight", "0"), -ERANGE);
+	assert_int_equal(sys_cg_write(s, C "cpu.weight", "10001"), -ERANGE);
+	assert_int_equal(sys_cg_write(s, C "cpu.weight", "abc"), -EINVAL);
+	assert_int_equal(sys_cg_write(s, C "cpu.weight", " 50"), -EINVAL);
+	assert_cg_text(s, C "cpu.weight", "100\n");
+	assert_int_equal(sys_cg_write(s, C "cpu.weight", "50\n"), 0);
+	assert_cg_text(s, C "cpu.weight", "50\n");
+	/* cpu.max: "$MAX [$PERIOD]", the period kept when omitted. */
+	assert_int_equal(sys_cg_write(s, C "cpu.max", "50000"), 0);
+	assert_cg_text(s, C "cpu.max", "50000 100000\n");
+	assert_int_equal(sys_cg_write(s, C "cpu.max", "max 200000"), 0);
+	assert_cg_text(s, C "cpu.max", "max 200000\n");
+	assert_int_equal(sys_cg_write(s, C "cpu.max", "999"), -EINVAL);
+	assert_int_equal(sys_cg_write(s, C "cpu.max", "max 999"), -EINVAL);
+	assert_int_equal(sys_cg_write(s, C "cpu.max", "max 1000001"), -EINVAL);
+	assert_int_equal(sys_cg_write(s, C "cpu.max", "abc"), -EINVAL);
+	assert_int_equal(sys_cg_write(s, C "cpu.max", "0x1000 100000"), -EINVAL);
+	assert_cg_text(s, C "cpu.max", "max 200000\n");
+	assert_int_equal(sys_cg_write(s, C "cpu.max", "  2000   3000\n"), 0);
+	assert_cg_text(s, C "cpu.max", "2000 3000\n");
+	/* pids.max: "max" or 0..PID_MAX_LIMIT. */
+	assert_int_equal(sys_cg_write(s, C "pids.max", "-1"), -EINVAL);
+	assert_int_equal(sys_cg_write(s, C "pids.max", "4194305"), -EINVAL);
+	assert_int_equal(sys_cg_write(s, C "pids.max", "abc"), -EINVAL);
+	assert_int_equal(sys_cg_write(s, C "pids.max", "4194304"), 0);
+	assert_cg_text(s, C "pids.max", "4194304\n");
+	/* Read-only files: EINVAL (no write handler; root may open the 0444 file). */
+	for (size_t i = 0; i < sizeof(read_only) / sizeof(read_only[0]); i++) {
+		char path[128];
+		snprintf(path, sizeof(path), C "%s", read_only[i]);
+		assert_int_equal(sys_cg_write(s, path, "1"), -EINVAL);
+	}
+	/* An empty write leaves the value (cgroup_file_write() returns at once). */
+	assert_int_equal(sys_cg_write(s, C "memory.high", ""), 0);
+	assert_cg_text(s, C "memory.high", "8192\n");
+	assert_snapshot_has(f, "cgroup " CG2 "/mcz-uml/c cpu.max=2000 3000 cpu.weight=50 "
+			       "memory.high=8192 memory.low=0 memory.max=max memory.min=max "
+			       "memory.swap.max=0 pids.max=4194304\n");
+#undef C
+}
+
+#define U "/sys/fs/cgroup/unified"
+#define RUNNER U "/mcz-uml/runner"
+#define OOM_EVENTS "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\noom_group_kill 0\n"
+
+static void test_fake__cgroup2_delegation_and_scripted_reports(void **state)
+{
+	struct fake *f = F(state);
+	struct sys *s = S(state);
+	int v1 = fake_add_cgroup_hierarchy(f, "/sys/fs/cgroup/memory", "memory", "/");
+	int h = fake_add_cgroup_hierarchy(f, U, "", "/mcz-uml/runner");
+
+	(void)v1;
+	/* Delegation is checked as writes would be. */
+	assert_int_equal(fake_cgroup2_enable(f, U "/mcz-uml", "cpu"), -ENOENT);
+	assert_int_equal(fake_cgroup2_enable(f, "/sys/fs/cgroup/memory/x", "memory"), -EINVAL);
+	assert_int_equal(fake_cgroup2_enable(f, "/elsewhere", "memory"), -ENOENT);
+	assert_int_equal(fake_cgroup2_controllers(f, h, "cpu memory"), 0);
+	assert_int_equal(fake_cgroup2_enable(f, U "/mcz-uml", "cpu bogus"), -EINVAL);
+	assert_int_equal(fake_cgroup2_enable(f, RUNNER, "memory"), -EBUSY);
+	assert_int_equal(fake_cgroup2_enable(f, U "/mcz-uml", "cpu memory"), 0);
+	assert_snapshot_has(f, "cgroup /sys/fs/cgroup/unified subtree_control=cpu,memory\n"
+			       "cgroup /sys/fs/cgroup/unified/mcz-uml subtree_control=cpu,memory\n"
+			       "cgroup /sys/fs/cgroup/unified/mcz-uml/runner procs=1000\n");
+	/* A test scripts what the kernel would report: an OOM kill, usage figures. */
+	assert_int_equal(fake_cgroup_set_file(f, RUNNER "/memory.events", OOM_EVENTS), 0);
+	assert_cg_text(s, RUNNER "/memory.events", OOM_EVENTS);
+	assert_int_equal(fake_cgroup_set_file(f, RUNNER "/memory.peak", "67108864"), 0);
+	assert_cg_text(s, RUNNER "/memory.peak", "67108864\n");
+	assert_int_equal(fake_cgroup_set_file(f, RUNNER "/cpu.stat",
+					      "usage_usec 1500000\nuser_usec 1000000\n"
+					      "system_usec 500000\n"), 0);
+	assert_cg_text(s, RUNNER "/cpu.stat",
+		       "usage_usec 1500000\nuser_usec 1000000\nsystem_usec 500000\n");
+	/* Not where the controller is off; never the control files. */
+	assert_int_equal(fake_cgroup_set_file(f, U "/memory.events", "oom 1"), -ENOENT);
+	assert_int_equal(fake_cgroup_set_file(f, U "/mcz-uml/cgroup.subtree_control", "cpu"), -EINVAL);
+	assert_int_equal(fake_cgroup_set_file(f, U "/mcz-uml/cgroup.controllers", "cpu"), -EINVAL);
+	/* The supervisor cannot move into the delegated parent: it distributes controllers. */
+	assert_int_equal(sys_cg_write(s, U "/mcz-uml/cgroup.procs", "0"), -EBUSY);
+	/* v1 is untouched by all this: its files keep what is written. */
+	assert_int_equal(sys_cg_write(s, "/sys/fs/cgroup/memory/memory.limit_in_bytes", "64M"), 0);
+	assert_cg_text(s, "/sys/fs/cgroup/memory/memory.limit_in_bytes", "64M\n");
+}
+
+#undef OOM_EVENTS
+#undef RUNNER
+#undef U
+
 static void test_fake__proc_cgroup_and_mountinfo(void **state)
 {
 	struct fake *f = F(state);
@@ -1927,6 +2246,11 @@ static const struct CMUnitTest fake_model_tests[] = {
 	T(test_fake__unblocked_signals),
 	T(test_fake__freezer_holds_kills),
 	T(test_fake__cgroup2_kill_and_freeze),
+	T(test_fake__cgroup2_controllers_and_subtree_control),
+	T(test_fake__cgroup2_no_internal_processes),
+	T(test_fake__cgroup2_controller_files),
+	T(test_fake__cgroup2_value_validation),
+	T(test_fake__cgroup2_delegation_and_scripted_reports),
 	T(test_fake__proc_cgroup_and_mountinfo),
 	T(test_fake__pidns_pinning),
 	T(test_fake__mount_namespace),

@@ -30,9 +30,21 @@ struct spec {
 	const char *launcher;
 	const char *resources;
 	bool cfs, limit_swap;
+	bool v2; /* cgroup v2: mcz in the leaf /mcz-uml/runner, root /mcz-uml/mcz */
 };
 
-static void world(struct fake *f)
+#define V2_CG CG "/mcz-uml/mcz/c1"
+
+static void world_v2(struct fake *f)
+{
+	int h = fake_add_cgroup_hierarchy(f, CG, "", "/mcz-uml/runner");
+
+	assert_true(h >= 0);
+	assert_int_equal(fake_cgroup2_controllers(f, h, "cpu memory"), 0);
+	assert_int_equal(fake_cgroup2_enable(f, CG "/mcz-uml", "cpu memory"), 0);
+}
+
+static void world(struct fake *f, bool v2)
 {
 	struct fake_program busy = { .run_ms = -1, .children = 1, .utime_ticks = 300, .stime_ticks = 100,
 				     .rss_pages = 256, .threads = 3 };
@@ -40,11 +52,15 @@ static void world(struct fake *f)
 	assert_int_equal(fake_add_dir(f, "/proc", 0555, 0, 0), 0);
 	assert_int_equal(fake_add_dir(f, "/var/lib/mcz/sandboxes", 0755, 0, 0), 0);
 	assert_int_equal(fake_add_dir(f, RT "/containers", 0755, 0, 0), 0);
+	assert_int_equal(fake_add_program(f, "/usr/bin/busy", &busy), 0);
+	if (v2) {
+		world_v2(f);
+		return;
+	}
 	assert_true(fake_add_cgroup_hierarchy(f, CG "/cpu", "cpu", "/") >= 0);
 	assert_true(fake_add_cgroup_hierarchy(f, CG "/cpuacct", "cpuacct", "/") >= 0);
 	assert_true(fake_add_cgroup_hierarchy(f, CG "/memory", "memory", "/") >= 0);
 	assert_true(fake_add_cgroup_hierarchy(f, CG "/freezer", "freezer", "/") >= 0);
-	assert_int_equal(fake_add_program(f, "/usr/bin/busy", &busy), 0);
 }
 
 /* The supervisor's side: launched and left running (freed, not destroyed: the processes,
@@ -56,12 +72,12 @@ static struct fake *launched(const struct spec *sp)
 	struct mcz_error err = MCZ_ERROR_INIT;
 	struct mcz_container *c;
 
-	world(f);
+	world(f, sp->v2);
 	cfg.id = mcz_xstrdup("c1");
 	cfg.sandbox = mcz_xstrdup("/var/lib/mcz/sandboxes/c1");
 	cfg.runtime_dir = mcz_xstrdup(RT);
 	cfg.cgroups_hierarchy = mcz_xstrdup(CG);
-	cfg.cgroups_root = mcz_xstrdup("mcz");
+	cfg.cgroups_root = mcz_xstrdup(sp->v2 ? "/mcz-uml/mcz" : "mcz");
 	cfg.argv = mcz_xcalloc(2, sizeof(char *));
 	cfg.argv[0] = mcz_xstrdup("/usr/bin/busy");
 	cfg.cgroups_enable_cfs = sp->cfs;
@@ -145,6 +161,39 @@ static void test_usage_cmd__cgroups_statistics_byte_for_byte(void **state)
 				 "\"cpus_throttled_time_secs\":1.5,\"mem_rss_bytes\":81920,"
 				 "\"mem_limit_bytes\":67108864,\"mem_file_bytes\":40960,\"mem_anon_bytes\":81920,"
 				 "\"mem_mapped_file_bytes\":1024}");
+	fake_free(f);
+}
+
+/* v2: loaded back from config.json ("cgroups_v2" says which files to read), statistics from
+ * cpu.stat (microseconds) and memory.stat; update writes memory.max only up, memory.low always,
+ * cpu.weight and cpu.max. */
+static void test_usage_cmd__cgroup_v2_usage_and_update(void **state)
+{
+	static const struct spec sp = { .isolation = "cgroups", .resources = "cpus:0.5;mem:64",
+					.cfs = true, .v2 = true };
+	struct fake *f = launched(&sp);
+	struct mcz_error err = MCZ_ERROR_INIT;
+	_cleanup_free_ char *out = NULL;
+
+	(void)state;
+	set_file(f, V2_CG "/cpu.stat", "usage_usec 3000000\nuser_usec 2500000\nsystem_usec 500000\n"
+				       "nr_periods 10\nnr_throttled 2\nthrottled_usec 1500000\n");
+	set_file(f, V2_CG "/memory.stat", "anon 81920\nfile 40960\nkernel 0\nfile_mapped 1024\n");
+	out = usage_of(f);
+	assert_string_equal(out, "{\"timestamp\":0.0,\"cpus_user_time_secs\":2.5,\"cpus_system_time_secs\":0.5,"
+				 "\"cpus_limit\":0.5,\"cpus_nr_periods\":10,\"cpus_nr_throttled\":2,"
+				 "\"cpus_throttled_time_secs\":1.5,\"mem_rss_bytes\":81920,"
+				 "\"mem_limit_bytes\":67108864,\"mem_file_bytes\":40960,\"mem_anon_bytes\":81920,"
+				 "\"mem_mapped_file_bytes\":1024}");
+	assert_int_equal(update_of(f, "mem:256;cpus:2", &err), 0);
+	assert_cg(f, V2_CG "/memory.max", "268435456\n");
+	assert_cg(f, V2_CG "/memory.low", "268435456\n");
+	assert_cg(f, V2_CG "/cpu.weight", "79\n");
+	assert_cg(f, V2_CG "/cpu.max", "200000 100000\n");
+	assert_int_equal(update_of(f, "mem:100", &err), 0);
+	assert_cg(f, V2_CG "/memory.max", "268435456\n");
+	assert_cg(f, V2_CG "/memory.low", "104857600\n");
+	mcz_error_done(&err);
 	fake_free(f);
 }
 
@@ -407,6 +456,7 @@ static void test_usage_cmd__fault_matrix(void **state)
 
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_usage_cmd__cgroups_statistics_byte_for_byte),
+	cmocka_unit_test(test_usage_cmd__cgroup_v2_usage_and_update),
 	cmocka_unit_test(test_usage_cmd__posix_sums_the_processes),
 	cmocka_unit_test(test_usage_cmd__update_raises_and_lowers_memory),
 	cmocka_unit_test(test_usage_cmd__errors_are_clear_and_change_nothing),

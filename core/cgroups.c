@@ -77,6 +77,20 @@ static bool path_under(const char *path, const char *dir)
 	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/' || n == 1);
 }
 
+/* Fields 4 (root) and 5 (mount point) of a mountinfo line. */
+static bool mount_and_root(const char *line, char **ret_mount, char **ret_root)
+{
+	size_t len;
+	const char *p = field(line, 3, &len);
+
+	if (!p)
+		return false;
+	*ret_root = unescape_octal(p, len);
+	p = field(line, 4, &len);
+	*ret_mount = unescape_octal(p, len);
+	return true;
+}
+
 /* A v1 cgroup mount line with `controller` among its super options: returns mount point and
  * root. Line format: id parent maj:min root mountpoint opts [optional...] - fstype src super */
 static bool match_mount(const char *line, const char *controller, char **ret_mount, char **ret_root)
@@ -90,31 +104,15 @@ static bool match_mount(const char *line, const char *controller, char **ret_mou
 	p = field(dash + 3, 2, &len);
 	if (!p || !list_has(p, len, controller))
 		return false;
-	p = field(line, 3, &len);
-	if (!p)
-		return false;
-	*ret_root = unescape_octal(p, len);
-	p = field(line, 4, &len);
-	*ret_mount = unescape_octal(p, len);
-	return true;
+	return mount_and_root(line, ret_mount, ret_root);
 }
 
 /* A cgroup2 mount line: returns mount point and root. */
 static bool match_v2_mount(const char *line, char **ret_mount, char **ret_root)
 {
 	const char *dash = strstr(line, " - ");
-	const char *p;
-	size_t len;
 
-	if (!dash || strncmp(dash + 3, "cgroup2 ", 8) != 0)
-		return false;
-	p = field(line, 3, &len);
-	if (!p)
-		return false;
-	*ret_root = unescape_octal(p, len);
-	p = field(line, 4, &len);
-	*ret_mount = unescape_octal(p, len);
-	return true;
+	return dash && strncmp(dash + 3, "cgroup2 ", 8) == 0 && mount_and_root(line, ret_mount, ret_root);
 }
 
 /* "N:controllers:/path" with controller in controllers; controller NULL: the v2 line "0::". */

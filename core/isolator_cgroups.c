@@ -243,18 +243,26 @@ static int v1_set_cpu(struct mcz_container *c, struct mcz_error *err)
 	return r;
 }
 
+/* The soft limit, the hard limit, then (with --cgroups_limit_swap) the swap file. */
+static int set_mem_files(struct mcz_container *c, const char *soft, const char *hard,
+			 const char *swap, uint64_t swap_value, struct mcz_error *err)
+{
+	uint64_t limit = mem_limit(&c->cfg);
+	int r = write_u64(c, MCZ_CG_MEMORY, soft, limit, err);
+
+	if (r >= 0)
+		r = write_u64(c, MCZ_CG_MEMORY, hard, limit, err);
+	if (r >= 0 && c->cfg.cgroups_limit_swap)
+		r = write_u64(c, MCZ_CG_MEMORY, swap, swap_value, err);
+	return r;
+}
+
 /* At launch both limits are lowered from "unlimited": the hard limit first, since the kernel
  * wants memory.memsw.limit_in_bytes >= memory.limit_in_bytes at every moment. */
 static int v1_set_mem(struct mcz_container *c, struct mcz_error *err)
 {
-	uint64_t limit = mem_limit(&c->cfg);
-	int r = write_u64(c, MCZ_CG_MEMORY, "memory.soft_limit_in_bytes", limit, err);
-
-	if (r >= 0)
-		r = write_u64(c, MCZ_CG_MEMORY, "memory.limit_in_bytes", limit, err);
-	if (r >= 0 && c->cfg.cgroups_limit_swap)
-		r = write_u64(c, MCZ_CG_MEMORY, "memory.memsw.limit_in_bytes", limit, err);
-	return r;
+	return set_mem_files(c, "memory.soft_limit_in_bytes", "memory.limit_in_bytes",
+			     "memory.memsw.limit_in_bytes", mem_limit(&c->cfg), err);
 }
 
 /* N of "key N" in a file of the memory cgroup; 0 when the file (an older kernel) or the key
@@ -420,14 +428,7 @@ static int v2_set_cpu(struct mcz_container *c, struct mcz_error *err)
  * memsw bounds memory + swap: memsw equal to the memory limit leaves no swap, i.e. 0. */
 static int v2_set_mem(struct mcz_container *c, struct mcz_error *err)
 {
-	uint64_t limit = mem_limit(&c->cfg);
-	int r = write_u64(c, MCZ_CG_MEMORY, "memory.low", limit, err);
-
-	if (r >= 0)
-		r = write_u64(c, MCZ_CG_MEMORY, "memory.max", limit, err);
-	if (r >= 0 && c->cfg.cgroups_limit_swap)
-		r = write_u64(c, MCZ_CG_MEMORY, "memory.swap.max", 0, err);
-	return r;
+	return set_mem_files(c, "memory.low", "memory.max", "memory.swap.max", 0, err);
 }
 
 /* memory.events counts the kills in this cgroup and below ("oom_kill"), where "oom" would

@@ -309,6 +309,17 @@ static void assert_file(struct world *w, const char *path, const char *want)
 		fail_msg("'%s': expected '%s', got '%s'", path, want, buf);
 }
 
+/* Supervise c until it ends: its Termination and exit code must be `want`. */
+static void supervise_to_end(struct world *w, struct mcz_container *c, const char *want)
+{
+	_cleanup_free_ char *out = NULL;
+	void *leftover = NULL;
+
+	assert_int_equal(supervise(c, &out, &leftover, &w->err), 0);
+	assert_null(leftover);
+	assert_string_equal(out, want);
+}
+
 static void test_cgroups__limits_are_set_and_joined_during_the_run(void **state)
 {
 	static const struct cg_spec sp = { .isolation = "cgroups", .resources = "cpus:0.5;mem:64",
@@ -359,8 +370,6 @@ static void test_cgroups__oom_kill_of_pid_1_is_a_limitation(void **state)
 	static const struct cg_spec sp = { .isolation = "cgroups/mem", .resources = "mem:64",
 					   .argv = { "/usr/bin/oomed" } };
 	struct world w;
-	char *out = NULL;
-	void *leftover = NULL;
 	_cleanup_free_ char *want = mcz_xasprintf(
 		"{\"container_id\":\"c1\",\"status\":9,\"signal\":9,\"killed\":true,"
 		"\"reason\":\"REASON_CONTAINER_LIMITATION_MEMORY\",\"message\":\"%s\"}\nexit 137\n",
@@ -370,11 +379,8 @@ static void test_cgroups__oom_kill_of_pid_1_is_a_limitation(void **state)
 	world_start(&w, world_cgroups);
 	struct mcz_container *c = launched(&w, &sp);
 	set_oom(&w);
-	assert_int_equal(supervise(c, &out, &leftover, &w.err), 0);
-	assert_null(leftover);
-	assert_string_equal(out, want);
+	supervise_to_end(&w, c, want);
 	assert_unchanged(&w, "after the OOM");
-	free(out);
 	world_done(&w);
 }
 
@@ -385,8 +391,6 @@ static void test_cgroups__oom_kill_found_by_the_tick(void **state)
 	static const struct cg_spec sp = { .isolation = "cgroups/mem,namespaces/pid", .resources = "mem:64",
 					   .argv = { "/usr/bin/sleeper" } };
 	struct world w;
-	char *out = NULL;
-	void *leftover = NULL;
 	_cleanup_free_ char *want = mcz_xasprintf(
 		"{\"container_id\":\"c1\",\"status\":9,\"signal\":9,\"killed\":true,"
 		"\"reason\":\"REASON_CONTAINER_LIMITATION_MEMORY\",\"message\":\"%s\"}\nexit 137\n",
@@ -396,13 +400,10 @@ static void test_cgroups__oom_kill_found_by_the_tick(void **state)
 	world_start(&w, world_cgroups);
 	struct mcz_container *c = launched(&w, &sp);
 	set_oom(&w);
-	assert_int_equal(supervise(c, &out, &leftover, &w.err), 0);
-	assert_null(leftover);
-	assert_string_equal(out, want);
+	supervise_to_end(&w, c, want);
 	assert_true(fake_now(w.f) >= 500 && fake_now(w.f) < 1000); /* one tick */
 	assert_int_equal(fake_nprocs(w.f), 1);
 	assert_unchanged(&w, "after the OOM");
-	free(out);
 	world_done(&w);
 }
 
@@ -718,8 +719,6 @@ static void test_cgroups_v2__oom_kill_is_a_limitation(void **state)
 		"exceeded: Requested: 64MB Maximum Used: 64MB\\n\\nMEMORY STATISTICS: \\nanon "
 		"67108864\\nfile 0\"}\nexit 137\n";
 	struct world w;
-	char *out = NULL;
-	void *leftover = NULL;
 
 	(void)state;
 	world_start(&w, world_v2);
@@ -728,11 +727,8 @@ static void test_cgroups_v2__oom_kill_is_a_limitation(void **state)
 		    "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\noom_group_kill 0\n");
 	set_cg_file(&w, V2_CG "/memory.peak", "67108864\n");
 	set_cg_file(&w, V2_CG "/memory.stat", "anon 67108864\nfile 0\n");
-	assert_int_equal(supervise(c, &out, &leftover, &w.err), 0);
-	assert_null(leftover);
-	assert_string_equal(out, want);
+	supervise_to_end(&w, c, want);
 	assert_unchanged(&w, "after the OOM");
-	free(out);
 	world_done(&w);
 }
 

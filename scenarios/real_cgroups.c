@@ -74,6 +74,19 @@ static bool has_root_flag(const char *const *flags)
 	return false;
 }
 
+/* The end of an mcz command line from argv[n] on: the v2 root flag (when `root` and on v2),
+ * then "-- python3 -c SCRIPT" and the NULL. argv has room for 6 more. */
+static void finish_argv(const char **argv, size_t n, bool root, const char *script)
+{
+	if (root && root_flag())
+		argv[n++] = root_flag();
+	argv[n++] = "--";
+	argv[n++] = "/usr/bin/python3";
+	argv[n++] = "-c";
+	argv[n++] = script;
+	argv[n] = NULL;
+}
+
 /* `mcz run FLAGS -- python3 -c SCRIPT`; the exit status of mcz, or -1. mcz's stderr goes to
  * DIR/stderr and is copied to the test's. */
 static int run_mcz(const char *dir, const char *id, const char *const *flags, const char *script)
@@ -91,13 +104,7 @@ static int run_mcz(const char *dir, const char *id, const char *const *flags, co
 
 	for (size_t i = 0; flags[i] && n < 16; i++)
 		argv[n++] = flags[i];
-	if (root_flag() && !has_root_flag(flags))
-		argv[n++] = root_flag();
-	argv[n++] = "--";
-	argv[n++] = "/usr/bin/python3";
-	argv[n++] = "-c";
-	argv[n++] = script;
-	argv[n] = NULL;
+	finish_argv(argv, n, !has_root_flag(flags), script);
 	pid = fork();
 	if (pid < 0)
 		return -1;
@@ -306,13 +313,7 @@ static pid_t start_run(const char *dir, const char *id, const char *isolation, c
 	size_t n = 8;
 	pid_t pid;
 
-	if (root_flag())
-		argv[n++] = root_flag();
-	argv[n++] = "--";
-	argv[n++] = "/usr/bin/python3";
-	argv[n++] = "-c";
-	argv[n++] = script;
-	argv[n] = NULL;
+	finish_argv(argv, n, true, script);
 	pid = fork();
 	if (pid < 0)
 		return -1;

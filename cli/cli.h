@@ -18,10 +18,27 @@ int cli_sandbox(const struct mcz_flags *f, const char *id, char **ret, struct mc
 int cli_container_info(const struct mcz_flags *f, struct mcz_container_info *ci,
 		       struct mcz_error *err);
 
+struct mcz_config;
+struct mcz_container;
+/* Flags → the resolved configuration of `run` or `launch` (cmd names it in errors). Only
+ * parsing here; mcz_container_check validates. */
+int cli_build_config(const struct mcz_flags *f, const char *cmd, struct mcz_config *cfg,
+		     struct mcz_error *err);
+/* The one positional argument: the container's id. */
+int cli_container_arg(const struct mcz_flags *f, const char *cmd, const char **ret,
+		      struct mcz_error *err);
+/* <runtime entry>/supervisor.pid := this process. */
+int cli_write_supervisor_pid(struct mcz_container *c, struct mcz_error *err);
+
 /* Commands: return the exit status (>= 0), or < 0 with err set. */
 int cmd_prepare(const struct mcz_flags *f, struct mcz_error *err);
 int cmd_run(const struct mcz_flags *f, struct mcz_error *err);
 int cmd_usage(const struct mcz_flags *f, struct mcz_error *err);  /* cli/usage.c */
 int cmd_update(const struct mcz_flags *f, struct mcz_error *err); /* cli/usage.c */
+int cmd_launch(const struct mcz_flags *f, struct mcz_error *err);  /* cli/lifecycle.c */
+int cmd_wait(const struct mcz_flags *f, struct mcz_error *err);    /* cli/lifecycle.c */
+int cmd_destroy(const struct mcz_flags *f, struct mcz_error *err); /* cli/lifecycle.c */
+int cmd_status(const struct mcz_flags *f, struct mcz_error *err);  /* cli/lifecycle.c */
+int cmd_list(const struct mcz_flags *f, struct mcz_error *err);    /* cli/lifecycle.c */
 
 #endif

@@ -8,7 +8,11 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include <unistd.h>
+
 #include "cli/cli.h"
+#include "core/container.h"
+#include "core/runtime.h"
 #include "core/util.h"
 
 
@@ -117,4 +121,26 @@ int cli_sandbox(const struct mcz_flags *f, const char *id, char **ret, struct mc
 				     f->work_dir);
 	*ret = mcz_xasprintf("%s/sandboxes/%s", f->work_dir, id);
 	return 0;
+}
+
+int cli_container_arg(const struct mcz_flags *f, const char *cmd, const char **ret,
+		      struct mcz_error *err)
+{
+	if (f->args.n != 1)
+		return mcz_error_fmt(err, -EINVAL, "%s: expected one container id, got %zu arguments "
+				     "(mcz %s [FLAGS] ID)", cmd, f->args.n, cmd);
+	if (f->argv.n > 0)
+		return mcz_error_fmt(err, -EINVAL, "%s: unexpected command after '--'", cmd);
+	*ret = f->args.v[0];
+	return 0;
+}
+
+/* supervisor.pid: `mcz destroy` asks this process (sigqueue, MCZ_DESTROY_REQUEST) to destroy
+ * the container; `mcz status` shows it. */
+int cli_write_supervisor_pid(struct mcz_container *c, struct mcz_error *err)
+{
+	_cleanup_free_ char *text = mcz_xasprintf("%d\n", (int)getpid());
+	int r = mcz_runtime_write(c, "supervisor.pid", text, err);
+
+	return r < 0 ? mcz_error_wrap(err, "container '%s'", c->cfg.id) : 0;
 }

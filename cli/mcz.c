@@ -36,13 +36,13 @@ struct command {
 
 static const struct command commands[] = {
 	{ "run", "[FLAGS] -- COMMAND [ARG...]", "launch, wait, destroy; exit with the container's status", cmd_run },
-	{ "launch", "[FLAGS] --container_id=ID -- COMMAND [ARG...]", "start detached; return once the command is running", NULL },
-	{ "wait", "[FLAGS] ID", "block until it terminates; print Termination JSON", NULL },
-	{ "destroy", "[FLAGS] ID", "kill + clean up (idempotent); print Termination JSON", NULL },
+	{ "launch", "[FLAGS] --container_id=ID -- COMMAND [ARG...]", "start detached; return once the command is running", cmd_launch },
+	{ "wait", "[FLAGS] ID", "block until it terminates; print Termination JSON", cmd_wait },
+	{ "destroy", "[FLAGS] ID", "kill + clean up (idempotent); print Termination JSON", cmd_destroy },
 	{ "usage", "[FLAGS] ID", "print ResourceStatistics JSON", cmd_usage },
 	{ "update", "[FLAGS] ID --resources=...", "change cpu/mem limits of a running container", cmd_update },
-	{ "status", "[FLAGS] ID", "print the container's state JSON", NULL },
-	{ "list", "[FLAGS]", "one line per container: ID STATE PID (--json: array)", NULL },
+	{ "status", "[FLAGS] ID", "print the container's state JSON", cmd_status },
+	{ "list", "[FLAGS]", "one line per container: ID STATE PID (--json: array)", cmd_list },
 	{ "recover", "[FLAGS]", "reconcile runtime dir, cgroups and processes", NULL },
 	{ "prepare", "[FLAGS]", "debug: create the sandbox and its volumes, print the mount plan", cmd_prepare },
 };

@@ -23,15 +23,15 @@ static char **strv_dup(const struct mcz_strv *sv)
 	return v;
 }
 
-/* Flags → the resolved configuration. Only parsing here; mcz_container_check validates. */
-static int build_config(const struct mcz_flags *f, struct mcz_config *cfg, struct mcz_error *err)
+int cli_build_config(const struct mcz_flags *f, const char *cmd, struct mcz_config *cfg,
+		     struct mcz_error *err)
 {
 	struct mcz_container_info ci = { 0 };
 	int r;
 
 	if (f->args.n > 0)
-		return mcz_error_fmt(err, -EINVAL, "run: unexpected argument '%s' (the command goes after '--')",
-				     f->args.v[0]);
+		return mcz_error_fmt(err, -EINVAL, "%s: unexpected argument '%s' (the command goes after '--')",
+				     cmd, f->args.v[0]);
 	/* Without a cgroups isolator the resources are only recorded (for usage's limits). */
 	if (f->resources) {
 		r = mcz_resources_parse(f->resources, &cfg->resources, err);
@@ -100,7 +100,7 @@ int cmd_run(const struct mcz_flags *f, struct mcz_error *err)
 {
 	struct mcz_config cfg = { 0 };
 	struct mcz_container *c;
-	int r = build_config(f, &cfg, err);
+	int r = cli_build_config(f, "run", &cfg, err);
 
 	if (r < 0) {
 		mcz_config_done(&cfg);
@@ -110,6 +110,8 @@ int cmd_run(const struct mcz_flags *f, struct mcz_error *err)
 	r = mcz_container_check(c, err);
 	if (r >= 0)
 		r = mcz_container_launch(c, err);
+	if (r >= 0)
+		r = cli_write_supervisor_pid(c, err);
 	if (r >= 0)
 		r = supervise_and_report(f, c, err);
 	mcz_container_free(c);

@@ -10,25 +10,12 @@
 #include "core/resources.h"
 #include "core/util.h"
 
-/* The one positional argument: the container's id. */
-static int container_arg(const struct mcz_flags *f, const char *cmd, const char **ret,
-			 struct mcz_error *err)
-{
-	if (f->args.n != 1)
-		return mcz_error_fmt(err, -EINVAL, "%s: expected one container id, got %zu arguments "
-				     "(mcz %s [FLAGS] ID)", cmd, f->args.n, cmd);
-	if (f->argv.n > 0)
-		return mcz_error_fmt(err, -EINVAL, "%s: unexpected command after '--'", cmd);
-	*ret = f->args.v[0];
-	return 0;
-}
-
 int cmd_usage(const struct mcz_flags *f, struct mcz_error *err)
 {
 	struct mcz_container *c = NULL;
 	struct mcz_usage u;
 	const char *id;
-	int r = container_arg(f, "usage", &id, err);
+	int r = cli_container_arg(f, "usage", &id, err);
 
 	if (r >= 0)
 		r = mcz_container_load(sys_real(), f->runtime_dir, id, &c, err);
@@ -50,7 +37,7 @@ int cmd_update(const struct mcz_flags *f, struct mcz_error *err)
 	struct mcz_container *c = NULL;
 	struct mcz_resources res;
 	const char *id;
-	int r = container_arg(f, "update", &id, err);
+	int r = cli_container_arg(f, "update", &id, err);
 
 	if (r >= 0 && !f->resources)
 		r = mcz_error_fmt(err, -EINVAL, "update: --resources is required (e.g. --resources=mem:256)");

@@ -209,7 +209,7 @@ int mcz_container_check(struct mcz_container *c, struct mcz_error *err)
 
 /* ---- launch ---- */
 
-static int make_sandbox(struct mcz_container *c, struct mcz_error *err)
+int mcz_container_make_sandbox(struct mcz_container *c, struct mcz_error *err)
 {
 	bool created;
 	int r = mcz_mkdir_p(c->s, c->cfg.sandbox, 0750, &created, err);
@@ -333,7 +333,7 @@ static int launch_steps(struct mcz_container *c, struct mcz_error *err)
 	if (r >= 0)
 		r = mcz_runtime_set_state(c, MCZ_STATE_PREPARING, err);
 	if (r >= 0)
-		r = make_sandbox(c, err);
+		r = mcz_container_make_sandbox(c, err);
 	if (r >= 0)
 		r = prepare_all(c, err);
 	if (r >= 0)
@@ -549,9 +549,25 @@ static int on_sigchld(struct mcz_container *c, struct supervision *sv, struct mc
 	return 0;
 }
 
-static int on_forwarded(struct mcz_container *c, struct supervision *sv, int sig, struct mcz_error *err)
+static bool is_destroy_request(int sig, const siginfo_t *info)
 {
-	int r = sys_kill(c->s, c->child.pid, sig);
+	return sig == SIGTERM && info->si_code == SI_QUEUE &&
+	       info->si_value.sival_int == MCZ_DESTROY_REQUEST;
+}
+
+static int on_forwarded(struct mcz_container *c, struct supervision *sv, int sig,
+			const siginfo_t *info, struct mcz_error *err)
+{
+	int r;
+
+	if (is_destroy_request(sig, info)) {
+		c->term.killed = true;
+		free(c->term.message);
+		c->term.message = mcz_xstrdup("Container destroyed");
+		sv->done = true;
+		return 0;
+	}
+	r = sys_kill(c->s, c->child.pid, sig);
 
 	if (r < 0 && r != -ESRCH)
 		return mcz_error_sys(err, r, SYS_OP_kill, NULL);
@@ -632,6 +648,7 @@ static int supervise_loop(struct mcz_container *c, struct mcz_error *err)
 		r = run_due(c, &sv, &timeout, err);
 		if (r < 0 || sv.done)
 			break;
+		memset(&info, 0, sizeof(info));
 		sig = sys_sigtimedwait(c->s, &set, &info, timeout);
 		sv.timed_out = sig == -EAGAIN && timeout >= 0;
 		if (sv.timed_out)
@@ -650,7 +667,7 @@ static int supervise_loop(struct mcz_container *c, struct mcz_error *err)
 		else if (sig == SIGCHLD)
 			r = on_sigchld(c, &sv, err);
 		else
-			r = on_forwarded(c, &sv, sig, err);
+			r = on_forwarded(c, &sv, sig, &info, err);
 	}
 	/* pid 1 has exited: was it a limitation (an OOM kill)? The cgroups still exist. */
 	if (r >= 0 && c->reaped && sv.watching) {
@@ -665,7 +682,7 @@ int mcz_container_supervise(struct mcz_container *c, struct mcz_error *err)
 	int r = supervise_loop(c, err);
 	/* Destroy whatever happened: a supervision error must not leave the container behind. */
 	struct mcz_error ignored = MCZ_ERROR_INIT;
-	int d = destroy(c, false, r < 0 ? &ignored : err);
+	int d = destroy(c, c->cfg.detached, r < 0 ? &ignored : err);
 
 	mcz_error_done(&ignored);
 	if (r < 0)

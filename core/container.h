@@ -59,7 +59,13 @@ struct mcz_config {
 	struct mcz_resources resources; /* --resources (cgroups/cpu, cgroups/mem; kept for usage) */
 	bool cgroups_enable_cfs;        /* cgroups/cpu: hard limit through the CFS quota */
 	bool cgroups_limit_swap;        /* cgroups/mem: limit memory+swap too */
+	bool detached;                  /* `mcz launch`: termination.json stays for `wait` */
 };
+
+/* SIGTERM sent with sigqueue(2) and this value (si_code SI_QUEUE) asks a supervisor — of
+ * `mcz run` or `mcz launch` — to destroy its container now: what `mcz destroy` sends. A plain
+ * SIGTERM (kill(1), SI_USER) is forwarded to pid 1 as SPEC §8 says. */
+#define MCZ_DESTROY_REQUEST 0x6d637a64 /* "mczd" */
 
 /* The cgroups of the cgroups isolators (core/isolator_cgroups.c), one per hierarchy. */
 enum mcz_cg_kind {
@@ -135,6 +141,10 @@ struct mcz_container *mcz_container_free(struct mcz_container *c); /* accepts NU
 void mcz_config_done(struct mcz_config *cfg);
 
 int mcz_container_check(struct mcz_container *c, struct mcz_error *err);
+/* The sandbox directory (owned by --user when mcz creates it): launch makes it anyway; `mcz
+ * launch` makes it first, to open the command's stdout and stderr files there. */
+int mcz_container_make_sandbox(struct mcz_container *c, struct mcz_error *err);
+
 int mcz_container_launch(struct mcz_container *c, struct mcz_error *err);
 int mcz_container_destroy(struct mcz_container *c, struct mcz_error *err);
 

@@ -371,3 +371,43 @@ int mcz_container_usage(struct mcz_container *c, struct mcz_usage *ret, struct m
 	*ret = u;
 	return 0;
 }
+
+/* ---- the Termination a supervisor left (`mcz wait`, `mcz destroy`) ---- */
+
+int mcz_entry_read(struct sys *s, const char *runtime_dir, const char *id, const char *name,
+		   char **ret, struct mcz_error *err)
+{
+	_cleanup_free_ char *dir = NULL;
+	int r = mcz_container_id_check(id, err);
+
+	*ret = NULL;
+	if (r < 0)
+		return r;
+	dir = mcz_runtime_dir_of(runtime_dir, id);
+	return read_entry_file(s, dir, name, ret, err);
+}
+
+int mcz_termination_parse(const char *json, const char *path, struct mcz_termination *ret,
+			  struct mcz_error *err)
+{
+	json_error_t jerr;
+	json_t *o = json_loads(json, 0, &jerr);
+	json_t *status;
+
+	*ret = (struct mcz_termination){ 0 };
+	if (!json_is_object(o)) {
+		json_decref(o);
+		return mcz_error_fmt(err, -EINVAL, "cannot parse '%s': %s", path,
+				     o ? "not an object" : jerr.text);
+	}
+	status = json_object_get(o, "status");
+	ret->have_status = json_is_integer(status);
+	ret->status = ret->have_status ? (int)json_integer_value(status) : 0;
+	ret->killed = json_is_true(json_object_get(o, "killed"));
+	if (get_str(o, "reason"))
+		ret->reason = mcz_xstrdup(get_str(o, "reason"));
+	if (get_str(o, "message"))
+		ret->message = mcz_xstrdup(get_str(o, "message"));
+	json_decref(o);
+	return 0;
+}

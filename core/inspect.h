@@ -25,4 +25,13 @@ int mcz_container_load(struct sys *s, const char *runtime_dir, const char *id,
  * as Mesos's containerizer adds them. Errors are wrapped "container 'x': ...". */
 int mcz_container_usage(struct mcz_container *c, struct mcz_usage *ret, struct mcz_error *err);
 
+/* A file of <runtime_dir>/containers/<id>/ ("termination.json", "supervisor.pid"), whole and
+ * NUL-terminated. -ENOENT without a message when it is not there. */
+int mcz_entry_read(struct sys *s, const char *runtime_dir, const char *id, const char *name,
+		   char **ret, struct mcz_error *err);
+
+/* termination.json's text → *ret (its strings allocated: mcz_termination_done). */
+int mcz_termination_parse(const char *json, const char *path, struct mcz_termination *ret,
+			  struct mcz_error *err);
+
 #endif

@@ -1,0 +1,442 @@
+/*
+ * lifecycle.c — `mcz launch`, `wait`, `destroy`, `status`, `list` (SPEC §2, §8): a container
+ * driven from separate invocations, as a Mesos agent drives its containerizer.
+ *
+ * launch forks a supervisor: its own session, stdin /dev/null, stdout and stderr the
+ * sandbox's `stdout` and `stderr` files (the command inherits them). It launches the container
+ * (the same core as `run`), reports success or the launch's error to `mcz launch` through a
+ * pipe, then supervises until the container ends and leaves termination.json behind.
+ *
+ * The supervisor holds the entry's lock file (flock) for the container's whole life: `wait`
+ * blocks on a shared lock of it — no polling — and finds termination.json once it gets it.
+ * `destroy` asks a live supervisor to destroy (sigqueue SIGTERM with MCZ_DESTROY_REQUEST),
+ * then waits the same way.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cli/cli.h"
+#include "core/container.h"
+#include "core/inspect.h"
+#include "core/json.h"
+#include "core/runtime.h"
+#include "core/util.h"
+
+/* ---- launch ---- */
+
+/* What the supervisor tells `mcz launch`: 0, or the launch's error. */
+struct launch_report {
+	int code;     /* 0, or the negative errno */
+	int op;       /* the sys op that failed, or -1 */
+	int errnum;   /* its errno */
+	char msg[2048];
+};
+
+static int open_output(const char *sandbox, const char *name, int target, struct mcz_error *err)
+{
+	_cleanup_free_ char *path = mcz_xasprintf("%s/%s", sandbox, name);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0640);
+
+	if (fd < 0)
+		return mcz_error_sys(err, -errno, SYS_OP_openat, path);
+	if (dup2(fd, target) < 0) {
+		int e = errno;
+
+		close(fd);
+		return mcz_error_fmt(err, -e, "dup2 '%s': %s", path, strerror(e));
+	}
+	close(fd);
+	return 0;
+}
+
+/* The supervisor's stdio: nothing to read; stdout and stderr into the sandbox. */
+static int detach_stdio(struct mcz_container *c, struct mcz_error *err)
+{
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int r;
+
+	if (fd < 0 || dup2(fd, STDIN_FILENO) < 0)
+		return mcz_error_fmt(err, -errno, "open '/dev/null': %s", strerror(errno));
+	close(fd);
+	r = mcz_container_make_sandbox(c, err);
+	if (r >= 0)
+		r = open_output(c->cfg.sandbox, "stdout", STDOUT_FILENO, err);
+	if (r >= 0)
+		r = open_output(c->cfg.sandbox, "stderr", STDERR_FILENO, err);
+	return r;
+}
+
+static void send_report(int fd, int r, const struct mcz_error *err)
+{
+	struct launch_report rep = { .code = r < 0 ? r : 0, .op = -1 };
+
+	if (r < 0) {
+		rep.op = (int)err->op;
+		rep.errnum = err->errnum;
+		snprintf(rep.msg, sizeof(rep.msg), "%s", err->msg ? err->msg : "unknown error");
+	}
+	/* A pipe write of this size is atomic; if `mcz launch` is gone there is no one to tell. */
+	(void)!write(fd, &rep, sizeof(rep));
+	close(fd);
+}
+
+/* The supervisor process: never returns. */
+static void supervisor(struct mcz_container *c, int report_fd)
+{
+	struct mcz_error err = MCZ_ERROR_INIT;
+	int r = setsid() < 0 ? mcz_error_fmt(&err, -errno, "setsid: %s", strerror(errno)) : 0;
+
+	if (r >= 0)
+		r = detach_stdio(c, &err);
+	if (r >= 0)
+		r = mcz_container_launch(c, &err);
+	if (r >= 0)
+		r = cli_write_supervisor_pid(c, &err);
+	if (r < 0 && mcz_container_needs_destroy(c))
+		(void)mcz_container_destroy(c, &err); /* supervisor.pid failed: nothing runs unwatched */
+	send_report(report_fd, r, &err);
+	if (r >= 0 && mcz_container_supervise(c, &err) < 0)
+		fprintf(stderr, "mcz: error: %s\n", err.msg); /* into the sandbox's stderr */
+	mcz_container_free(c);
+	mcz_error_done(&err);
+	_exit(r < 0 ? EXIT_MCZ_FAILED : 0);
+}
+
+/* Read the supervisor's report; its error becomes ours (op and errno kept: 126/127). */
+static int read_report(int fd, pid_t pid, const char *id, struct mcz_error *err)
+{
+	struct launch_report rep;
+	ssize_t n;
+
+	do
+		n = read(fd, &rep, sizeof(rep));
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(rep)) {
+		int status = 0;
+
+		(void)waitpid(pid, &status, 0);
+		return mcz_error_fmt(err, -EIO, "container '%s': its supervisor (pid %d) ended before "
+				     "reporting (wait status %d)", id, (int)pid, status);
+	}
+	if (rep.code == 0)
+		return 0;
+	rep.msg[sizeof(rep.msg) - 1] = '\0';
+	if (rep.op >= 0)
+		return mcz_error_sys_msg(err, -rep.errnum, (enum sys_op)rep.op, NULL, "%s", rep.msg);
+	return mcz_error_fmt(err, rep.code, "%s", rep.msg);
+}
+
+int cmd_launch(const struct mcz_flags *f, struct mcz_error *err)
+{
+	struct mcz_config cfg = { 0 };
+	struct mcz_container *c;
+	int p[2], r;
+	pid_t pid;
+
+	if (!f->container_id)
+		return mcz_error_fmt(err, -EINVAL, "launch: --container_id is required");
+	r = cli_build_config(f, "launch", &cfg, err);
+	if (r < 0) {
+		mcz_config_done(&cfg);
+		return r;
+	}
+	cfg.detached = true;
+	c = mcz_container_new(sys_real(), &cfg);
+	r = mcz_container_check(c, err);
+	if (r >= 0 && pipe2(p, O_CLOEXEC) < 0)
+		r = mcz_error_fmt(err, -errno, "pipe: %s", strerror(errno));
+	if (r < 0) {
+		mcz_container_free(c);
+		return r;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		supervisor(c, p[1]);
+	}
+	close(p[1]);
+	if (pid < 0)
+		r = mcz_error_fmt(err, -errno, "fork the supervisor: %s", strerror(errno));
+	else
+		r = read_report(p[0], pid, c->cfg.id, err);
+	close(p[0]);
+	if (r >= 0)
+		printf("%s\n", c->cfg.id);
+	mcz_container_free(c); /* the supervisor's copy owns the container now */
+	return r < 0 ? r : 0;
+}
+
+/* ---- wait ---- */
+
+static void termination_done(struct mcz_termination *t)
+{
+	free(t->reason);
+	free(t->message);
+}
+
+/* Print termination.json; its exit status (SPEC §2). -ENOENT (no message) when absent. */
+static int print_termination(const struct mcz_flags *f, const char *id, struct mcz_error *err)
+{
+	_cleanup_free_ char *json = NULL;
+	_cleanup_free_ char *dir = NULL, *path = NULL;
+	struct mcz_termination t;
+	int r = mcz_entry_read(sys_real(), f->runtime_dir, id, "termination.json", &json, err);
+
+	if (r < 0)
+		return r;
+	dir = mcz_runtime_dir_of(f->runtime_dir, id);
+	path = mcz_xasprintf("%s/termination.json", dir);
+	r = mcz_termination_parse(json, path, &t, err);
+	if (r < 0)
+		return r;
+	printf("%s%s", json, json[0] && json[strlen(json) - 1] == '\n' ? "" : "\n");
+	r = mcz_termination_exit_code(&t);
+	termination_done(&t);
+	return r;
+}
+
+/* Block until the supervisor lets go of the lock: it does when it exits, after writing
+ * termination.json. 0 (also when there is no lock: no supervisor), or -errno. */
+static int await_supervisor(const char *dir, struct mcz_error *err)
+{
+	_cleanup_free_ char *path = mcz_xasprintf("%s/lock", dir);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int r;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : mcz_error_sys(err, -errno, SYS_OP_openat, path);
+	do
+		r = flock(fd, LOCK_SH);
+	while (r < 0 && errno == EINTR);
+	r = r < 0 ? mcz_error_sys(err, -errno, SYS_OP_flock, path) : 0;
+	close(fd);
+	return r;
+}
+
+static int wait_for(const struct mcz_flags *f, const char *id, struct mcz_error *err)
+{
+	_cleanup_free_ char *dir = NULL;
+	int r = print_termination(f, id, err);
+
+	if (r != -ENOENT || mcz_error_is_set(err))
+		return r;
+	dir = mcz_runtime_dir_of(f->runtime_dir, id);
+	if (access(dir, F_OK) < 0)
+		return mcz_error_fmt(err, -ENOENT, "container '%s' not found", id);
+	r = await_supervisor(dir, err);
+	if (r >= 0)
+		r = print_termination(f, id, err);
+	if (r == -ENOENT && !mcz_error_is_set(err))
+		return mcz_error_fmt(err, -ESRCH, "container '%s' ended without a termination: its "
+				     "supervisor is gone (see 'mcz status %s'; 'mcz recover')", id, id);
+	return r;
+}
+
+int cmd_wait(const struct mcz_flags *f, struct mcz_error *err)
+{
+	const char *id;
+	int r = cli_container_arg(f, "wait", &id, err);
+
+	if (r >= 0)
+		r = mcz_container_id_check(id, err);
+	return r < 0 ? r : wait_for(f, id, err);
+}
+
+/* ---- destroy ---- */
+
+/* The supervisor's pid, if its lock is held (it is alive); 0 if the lock is free. */
+static int live_supervisor(const char *dir, const struct mcz_flags *f, const char *id,
+			   pid_t *ret, struct mcz_error *err)
+{
+	_cleanup_free_ char *path = mcz_xasprintf("%s/lock", dir);
+	_cleanup_free_ char *text = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int r, held;
+
+	*ret = 0;
+	if (fd < 0)
+		return errno == ENOENT ? 0 : mcz_error_sys(err, -errno, SYS_OP_openat, path);
+	held = flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	close(fd); /* a lock taken here goes with the fd */
+	if (!held)
+		return 0;
+	/* Held: the supervisor is between taking the lock and writing its pid, or running. */
+	for (int i = 0; i < 200; i++) {
+		r = mcz_entry_read(sys_real(), f->runtime_dir, id, "supervisor.pid", &text, err);
+		if (r != -ENOENT || mcz_error_is_set(err))
+			break;
+		usleep(10000);
+	}
+	if (r < 0)
+		return mcz_error_is_set(err) ? r
+					     : mcz_error_fmt(err, r, "container '%s': its supervisor "
+							     "holds the lock but wrote no supervisor.pid", id);
+	*ret = (pid_t)atoi(text);
+	return *ret > 0 ? 0 : mcz_error_fmt(err, -EINVAL, "container '%s': bad supervisor.pid", id);
+}
+
+/* The entry without termination.json and lock is gone: remove the leftover directory. */
+static void remove_entry(const char *dir)
+{
+	_cleanup_free_ char *term = mcz_xasprintf("%s/termination.json", dir);
+
+	(void)unlink(term);
+	(void)rmdir(dir);
+}
+
+int cmd_destroy(const struct mcz_flags *f, struct mcz_error *err)
+{
+	_cleanup_free_ char *dir = NULL;
+	union sigval v = { .sival_int = MCZ_DESTROY_REQUEST };
+	const char *id;
+	pid_t sup = 0;
+	int r = cli_container_arg(f, "destroy", &id, err);
+
+	if (r >= 0)
+		r = mcz_container_id_check(id, err);
+	if (r < 0)
+		return r;
+	dir = mcz_runtime_dir_of(f->runtime_dir, id);
+	if (access(dir, F_OK) < 0) {
+		/* Mesos: destroying an unknown container is not an error. */
+		fprintf(stderr, "mcz: warn: container '%s' not found: nothing to destroy\n", id);
+		return 0;
+	}
+	r = live_supervisor(dir, f, id, &sup, err);
+	if (r >= 0 && sup > 0 && sigqueue(sup, SIGTERM, v) < 0 && errno != ESRCH)
+		r = mcz_error_fmt(err, -errno, "container '%s': signal its supervisor (pid %d): %s",
+				  id, (int)sup, strerror(errno));
+	if (r >= 0 && sup > 0)
+		r = await_supervisor(dir, err);
+	if (r < 0)
+		return r;
+	r = print_termination(f, id, err);
+	if (r == -ENOENT && !mcz_error_is_set(err)) {
+		_cleanup_free_ char *config = mcz_xasprintf("%s/config.json", dir);
+
+		if (access(config, F_OK) == 0)
+			return mcz_error_fmt(err, -ESRCH, "container '%s': its supervisor is gone "
+					     "('mcz recover' destroys such containers)", id);
+		r = 0; /* an entry that was being removed */
+	}
+	if (r >= 0)
+		remove_entry(dir);
+	return r < 0 ? r : 0;
+}
+
+/* ---- status, list ---- */
+
+/* The container's state as JSON: a live entry (state, pid, supervisor_pid), or TERMINATED
+ * with its Termination. */
+static int status_json(const struct mcz_flags *f, const char *id, json_t **ret,
+		       struct mcz_error *err)
+{
+	_cleanup_free_ char *term = NULL, *sup = NULL;
+	struct mcz_container *c = NULL;
+	json_t *o;
+	int r = mcz_entry_read(sys_real(), f->runtime_dir, id, "termination.json", &term, err);
+
+	if (r < 0 && (r != -ENOENT || mcz_error_is_set(err)))
+		return r;
+	if (r >= 0) {
+		json_t *t = json_loads(term, 0, NULL);
+
+		*ret = json_pack("{s:s, s:s, s:o*}", "container_id", id, "state", "TERMINATED",
+				 "termination", t);
+		return 0;
+	}
+	r = mcz_container_load(sys_real(), f->runtime_dir, id, &c, err);
+	if (r < 0)
+		return r;
+	o = json_pack("{s:s, s:s}", "container_id", id, "state", mcz_state_name(c->state));
+	if (c->child.pid > 0)
+		json_object_set_new(o, "pid", json_integer(c->child.pid));
+	if (mcz_entry_read(sys_real(), f->runtime_dir, id, "supervisor.pid", &sup, err) >= 0)
+		json_object_set_new(o, "supervisor_pid", json_integer(atoi(sup)));
+	mcz_error_done(err); /* no supervisor.pid: not written yet, or a failed read: left out */
+	json_object_set_new(o, "sandbox", json_string(c->cfg.sandbox));
+	mcz_container_free(c);
+	*ret = o;
+	return 0;
+}
+
+int cmd_status(const struct mcz_flags *f, struct mcz_error *err)
+{
+	_cleanup_free_ char *text = NULL;
+	json_t *o = NULL;
+	const char *id;
+	int r = cli_container_arg(f, "status", &id, err);
+
+	if (r >= 0)
+		r = status_json(f, id, &o, err);
+	if (r < 0)
+		return r;
+	text = mcz_json_dump(o, JSON_COMPACT | JSON_PRESERVE_ORDER, true);
+	fputs(text, stdout);
+	return 0;
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+int cmd_list(const struct mcz_flags *f, struct mcz_error *err)
+{
+	_cleanup_free_ char *dir = mcz_xasprintf("%s/containers", f->runtime_dir);
+	struct dirent **names = NULL;
+	json_t *all = json_array();
+	int n = scandir(dir, &names, NULL, by_name);
+
+	if (f->args.n > 0)
+		n = -2;
+	if (n == -2 || (n < 0 && errno != ENOENT)) {
+		json_decref(all);
+		free(names);
+		return n == -2 ? mcz_error_fmt(err, -EINVAL, "list: unexpected argument '%s'", f->args.v[0])
+			       : mcz_error_sys(err, -errno, SYS_OP_openat, dir);
+	}
+	for (int i = 0; i < n; i++) {
+		struct mcz_error e = MCZ_ERROR_INIT;
+		json_t *o = NULL;
+
+		if (names[i]->d_name[0] != '.' && status_json(f, names[i]->d_name, &o, &e) >= 0)
+			json_array_append_new(all, o);
+		else if (names[i]->d_name[0] != '.') /* being removed, or unreadable: say so */
+			json_array_append_new(all, json_pack("{s:s, s:s}", "container_id",
+							     names[i]->d_name, "state", "UNKNOWN"));
+		mcz_error_done(&e);
+		free(names[i]);
+	}
+	free(names);
+	if (f->json) {
+		_cleanup_free_ char *text = mcz_json_dump(all, JSON_COMPACT | JSON_PRESERVE_ORDER, true);
+
+		fputs(text, stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < json_array_size(all); i++) {
+		json_t *o = json_array_get(all, i);
+		json_t *pid = json_object_get(o, "pid");
+
+		printf("%s %s ", json_string_value(json_object_get(o, "container_id")),
+		       json_string_value(json_object_get(o, "state")));
+		if (pid)
+			printf("%lld\n", (long long)json_integer_value(pid));
+		else
+			printf("-\n");
+	}
+	json_decref(all);
+	return 0;
+}

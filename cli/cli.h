@@ -40,5 +40,6 @@ int cmd_wait(const struct mcz_flags *f, struct mcz_error *err);    /* cli/lifecy
 int cmd_destroy(const struct mcz_flags *f, struct mcz_error *err); /* cli/lifecycle.c */
 int cmd_status(const struct mcz_flags *f, struct mcz_error *err);  /* cli/lifecycle.c */
 int cmd_list(const struct mcz_flags *f, struct mcz_error *err);    /* cli/lifecycle.c */
+int cmd_recover(const struct mcz_flags *f, struct mcz_error *err); /* cli/recover.c */
 
 #endif

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,6 +30,7 @@
 #include "core/container.h"
 #include "core/inspect.h"
 #include "core/json.h"
+#include "core/recover.h"
 #include "core/runtime.h"
 #include "core/util.h"
 
@@ -255,6 +257,29 @@ int cmd_wait(const struct mcz_flags *f, struct mcz_error *err)
 
 /* ---- destroy ---- */
 
+/* Whether /proc/locks shows an flock of `pid` on the file with inode `ino`: supervisor.pid
+ * is only a number, which the kernel may have given to another process since; a request to
+ * destroy must reach the supervisor or no one. */
+static bool holds_flock(pid_t pid, ino_t ino)
+{
+	FILE *fp = fopen("/proc/locks", "re");
+	char line[256];
+	bool found = false;
+
+	while (fp && !found && fgets(line, sizeof(line), fp)) {
+		int lpid = 0;
+		unsigned long long lino = 0;
+
+		/* "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF" */
+		found = strstr(line, " FLOCK ") &&
+			sscanf(line, "%*s %*s %*s %*s %d %*x:%*x:%llu", &lpid, &lino) == 2 &&
+			lpid == pid && lino == (unsigned long long)ino;
+	}
+	if (fp)
+		fclose(fp);
+	return found;
+}
+
 /* The supervisor's pid, if its lock is held (it is alive); 0 if the lock is free. */
 static int live_supervisor(const char *dir, const struct mcz_flags *f, const char *id,
 			   pid_t *ret, struct mcz_error *err)
@@ -262,15 +287,18 @@ static int live_supervisor(const char *dir, const struct mcz_flags *f, const cha
 	_cleanup_free_ char *path = mcz_xasprintf("%s/lock", dir);
 	_cleanup_free_ char *text = NULL;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	int r, held;
+	struct stat st;
+	int r = 0, held;
 
 	*ret = 0;
 	if (fd < 0)
 		return errno == ENOENT ? 0 : mcz_error_sys(err, -errno, SYS_OP_openat, path);
 	held = flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
-	close(fd); /* a lock taken here goes with the fd */
-	if (!held)
+	if (!held || fstat(fd, &st) < 0) {
+		close(fd); /* a lock taken here goes with the fd */
 		return 0;
+	}
+	close(fd);
 	/* Held: the supervisor is between taking the lock and writing its pid, or running. */
 	for (int i = 0; i < 200; i++) {
 		r = mcz_entry_read(sys_real(), f->runtime_dir, id, "supervisor.pid", &text, err);
@@ -283,7 +311,11 @@ static int live_supervisor(const char *dir, const struct mcz_flags *f, const cha
 					     : mcz_error_fmt(err, r, "container '%s': its supervisor "
 							     "holds the lock but wrote no supervisor.pid", id);
 	*ret = (pid_t)atoi(text);
-	return *ret > 0 ? 0 : mcz_error_fmt(err, -EINVAL, "container '%s': bad supervisor.pid", id);
+	if (*ret <= 0)
+		return mcz_error_fmt(err, -EINVAL, "container '%s': bad supervisor.pid", id);
+	if (!holds_flock(*ret, st.st_ino))
+		*ret = 0; /* another destroy holds it (it adopted the container): just wait */
+	return 0;
 }
 
 /* The entry without termination.json and lock is gone: remove the leftover directory. */
@@ -295,9 +327,34 @@ static void remove_entry(const char *dir)
 	(void)rmdir(dir);
 }
 
+/* The supervisor is gone and the entry is still there: destroy it here. */
+static int destroy_adopted(const struct mcz_flags *f, const char *id, struct mcz_error *err)
+{
+	struct mcz_container *c = NULL;
+	bool alive = false;
+	int r = mcz_container_load(sys_real(), f->runtime_dir, id, &c, err);
+
+	if (r >= 0)
+		r = mcz_container_adopt(c, &alive, err);
+	if (r >= 0) {
+		c->term.killed = alive;
+		c->term.message = mcz_xstrdup(alive ? "Container destroyed (its supervisor was gone)"
+						    : "Container destroyed (its supervisor and "
+						      "processes were gone)");
+		r = mcz_container_destroy(c, err);
+	}
+	if (r >= 0) {
+		_cleanup_free_ char *json = mcz_termination_json(id, &c->term);
+
+		fputs(json, stdout);
+	}
+	mcz_container_free(c);
+	return r < 0 ? r : 0;
+}
+
 int cmd_destroy(const struct mcz_flags *f, struct mcz_error *err)
 {
-	_cleanup_free_ char *dir = NULL;
+	_cleanup_free_ char *dir = NULL, *config = NULL;
 	union sigval v = { .sival_int = MCZ_DESTROY_REQUEST };
 	const char *id;
 	pid_t sup = 0;
@@ -308,6 +365,7 @@ int cmd_destroy(const struct mcz_flags *f, struct mcz_error *err)
 	if (r < 0)
 		return r;
 	dir = mcz_runtime_dir_of(f->runtime_dir, id);
+	config = mcz_xasprintf("%s/config.json", dir);
 	if (access(dir, F_OK) < 0) {
 		/* Mesos: destroying an unknown container is not an error. */
 		fprintf(stderr, "mcz: warn: container '%s' not found: nothing to destroy\n", id);
@@ -317,19 +375,15 @@ int cmd_destroy(const struct mcz_flags *f, struct mcz_error *err)
 	if (r >= 0 && sup > 0 && sigqueue(sup, SIGTERM, v) < 0 && errno != ESRCH)
 		r = mcz_error_fmt(err, -errno, "container '%s': signal its supervisor (pid %d): %s",
 				  id, (int)sup, strerror(errno));
-	if (r >= 0 && sup > 0)
-		r = await_supervisor(dir, err);
+	if (r >= 0)
+		r = await_supervisor(dir, err); /* a supervisor, or another destroy, finishing */
 	if (r < 0)
 		return r;
+	if (access(config, F_OK) == 0)
+		return destroy_adopted(f, id, err);
 	r = print_termination(f, id, err);
-	if (r == -ENOENT && !mcz_error_is_set(err)) {
-		_cleanup_free_ char *config = mcz_xasprintf("%s/config.json", dir);
-
-		if (access(config, F_OK) == 0)
-			return mcz_error_fmt(err, -ESRCH, "container '%s': its supervisor is gone "
-					     "('mcz recover' destroys such containers)", id);
-		r = 0; /* an entry that was being removed */
-	}
+	if (r == -ENOENT && !mcz_error_is_set(err))
+		r = 0; /* another destroy removed it meanwhile */
 	if (r >= 0)
 		remove_entry(dir);
 	return r < 0 ? r : 0;

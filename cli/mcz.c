@@ -43,7 +43,7 @@ static const struct command commands[] = {
 	{ "update", "[FLAGS] ID --resources=...", "change cpu/mem limits of a running container", cmd_update },
 	{ "status", "[FLAGS] ID", "print the container's state JSON", cmd_status },
 	{ "list", "[FLAGS]", "one line per container: ID STATE PID (--json: array)", cmd_list },
-	{ "recover", "[FLAGS]", "reconcile runtime dir, cgroups and processes", NULL },
+	{ "recover", "[FLAGS]", "reconcile runtime dir, cgroups and processes", cmd_recover },
 	{ "prepare", "[FLAGS]", "debug: create the sandbox and its volumes, print the mount plan", cmd_prepare },
 };
 

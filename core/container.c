@@ -11,6 +11,7 @@
 #include "core/json.h"
 #include "core/isolator.h"
 #include "core/launcher.h"
+#include "core/recover.h"
 #include "core/runtime.h"
 #include "core/util.h"
 #include "core/volume.h"
@@ -461,7 +462,7 @@ bool mcz_container_needs_destroy(const struct mcz_container *c)
 
 int mcz_container_destroy(struct mcz_container *c, struct mcz_error *err)
 {
-	return destroy(c, false, err);
+	return destroy(c, c->cfg.detached, err); /* launch, recover: termination.json stays */
 }
 
 /* ---- supervision (`mcz run`) ---- */
@@ -503,6 +504,8 @@ static int now_ms(struct mcz_container *c, uint64_t *ret, struct mcz_error *err)
 
 static bool has_watch(const struct mcz_container *c)
 {
+	if (c->adopted)
+		return true;
 	for (size_t i = 0; i < c->cfg.n_isolators; i++)
 		if (c->cfg.isolators[i]->watch)
 			return true;
@@ -513,6 +516,16 @@ static bool has_watch(const struct mcz_container *c)
  * supervision (the isolator filled c->term) and the container is destroyed. */
 static int watch_all(struct mcz_container *c, struct supervision *sv, struct mcz_error *err)
 {
+	/* Adopted: no SIGCHLD will come; the tick looks for pid 1 in the container's cgroup
+	 * (core/recover.c). Its status is unknown. */
+	if (c->adopted) {
+		bool alive;
+		int r = mcz_container_check_alive(c, &alive, err);
+
+		if (r < 0)
+			return mcz_error_wrap(err, "watch pid 1");
+		sv->done = c->reaped;
+	}
 	for (size_t i = 0; i < c->cfg.n_isolators && !sv->done; i++) {
 		const struct mcz_isolator *iso = c->cfg.isolators[i];
 		bool limited = false;

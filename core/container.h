@@ -8,10 +8,13 @@
  *   mcz_container_launch()   block the supervisor's signals → runtime entry → sandbox → prepare isolators in --isolation order
  *                            → launcher prepare → clone (child blocked) → isolate → release
  *                            → RUNNING; a failure destroys what was made, in reverse
- *   mcz_container_supervise() the foreground supervisor of `mcz run`: wait for pid 1, forward
- *                            signals, destroy after the stop grace period
+ *   mcz_container_supervise() the supervisor of `mcz run` (foreground) and `mcz launch`
+ *                            (detached): wait for pid 1 (or, adopted by `mcz recover`, poll
+ *                            for it), forward signals, destroy after the stop grace period or
+ *                            on a destroy request (MCZ_DESTROY_REQUEST)
  *   mcz_container_destroy()  kill → reap → isolator cleanup in reverse → launcher cleanup →
- *                            termination → runtime state removed
+ *                            termination → runtime state removed (termination.json kept
+ *                            for `mcz wait` when cfg.detached)
  */
 #ifndef MCZ_CORE_CONTAINER_H
 #define MCZ_CORE_CONTAINER_H
@@ -128,6 +131,8 @@ struct mcz_container {
 	struct mcz_cgroup cgroups[_MCZ_CG_MAX];
 	struct sys_child child; /* child.pid > 0 once spawned */
 	bool reaped;
+	bool adopted;           /* supervised by `mcz recover`'s new supervisor: pid 1 is not
+				   our child, its end is seen by polling (no SIGCHLD) */
 	bool status_known;      /* reaped by us through waitpid (not found gone) */
 	int status;             /* raw wait status, when status_known */
 	struct mcz_termination term;

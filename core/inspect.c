@@ -128,7 +128,30 @@ static int load_cgroups(struct mcz_container *c, json_t *o, const char *path,
 	return 0;
 }
 
-/* Which cgroups are v2 (a missing list: all v1). Only the flag is known: h.mount stays NULL. */
+static void load_hierarchy(struct mcz_hierarchy *h, json_t *o)
+{
+	const char *mount = get_str(o, "mount"), *own = get_str(o, "own");
+
+	if (mount && own) {
+		h->mount = mcz_xstrdup(mount);
+		h->own = mcz_xstrdup(own);
+	}
+}
+
+/* Where each cgroup's hierarchy was mounted and mcz's own cgroup then (absent in entries of
+ * older versions: h.mount stays NULL and a destroy leaves the cgroups root's empty levels). */
+static void load_hierarchies(struct mcz_container *c, json_t *o)
+{
+	static const char *const names[_MCZ_CG_MAX] = {
+		[MCZ_CG_CPU] = "cpu", [MCZ_CG_CPUACCT] = "cpuacct", [MCZ_CG_MEMORY] = "memory",
+	};
+
+	for (size_t k = 0; k < _MCZ_CG_MAX; k++)
+		load_hierarchy(&c->cgroups[k].h, json_object_get(o, names[k]));
+	load_hierarchy(&c->freezer_h, json_object_get(o, "freezer"));
+}
+
+/* Which cgroups are v2 (a missing list: all v1). */
 static void load_cgroups_v2(struct mcz_container *c, json_t *a)
 {
 	static const char *const names[_MCZ_CG_MAX] = {
@@ -176,7 +199,9 @@ static int load_config(struct mcz_container *c, const char *text, const char *pa
 		r = load_cgroups(c, json_object_get(o, "cgroups"), path, err);
 	if (r < 0)
 		return r;
+	load_hierarchies(c, json_object_get(o, "cgroup_hierarchies"));
 	load_cgroups_v2(c, json_object_get(o, "cgroups_v2"));
+	cfg->cgroups_root = mcz_xstrdup(get_str(o, "cgroups_root") ? get_str(o, "cgroups_root") : "mcz");
 	cfg->sandbox = mcz_xstrdup(sandbox);
 	cfg->cgroups_enable_cfs = json_is_true(json_object_get(o, "cgroups_enable_cfs"));
 	cfg->cgroups_limit_swap = json_is_true(json_object_get(o, "cgroups_limit_swap"));

@@ -77,6 +77,29 @@ static json_t *cgroups_json(const struct mcz_container *c)
 	return o;
 }
 
+static json_t *hierarchy_json(const struct mcz_hierarchy *h)
+{
+	return json_pack("{s:s, s:s}", "mount", h->mount, "own", h->own);
+}
+
+/* Where each cgroup's hierarchy is mounted and mcz's own cgroup in it when the container was
+ * made: what a later destroy (another process, maybe in another cgroup) needs to remove the
+ * cgroups root's empty levels. */
+static json_t *hierarchies_json(const struct mcz_container *c)
+{
+	static const char *const names[_MCZ_CG_MAX] = {
+		[MCZ_CG_CPU] = "cpu", [MCZ_CG_CPUACCT] = "cpuacct", [MCZ_CG_MEMORY] = "memory",
+	};
+	json_t *o = json_object();
+
+	for (size_t k = 0; k < _MCZ_CG_MAX; k++)
+		if (c->cgroups[k].h.mount && c->cgroups[k].path)
+			json_object_set_new(o, names[k], hierarchy_json(&c->cgroups[k].h));
+	if (c->freezer_h.mount && c->freezer)
+		json_object_set_new(o, "freezer", hierarchy_json(&c->freezer_h));
+	return o;
+}
+
 /* Which of them are in the cgroup v2 hierarchy (their files differ from v1's). */
 static json_t *cgroups_v2_json(const struct mcz_container *c)
 {
@@ -134,6 +157,8 @@ char *mcz_config_json(const struct mcz_container *c)
 	json_object_set_new(o, "command", strv_json(cfg->argv));
 	json_object_set_new(o, "resources", resources_json(&cfg->resources));
 	json_object_set_new(o, "cgroups", cgroups_json(c));
+	json_object_set_new(o, "cgroup_hierarchies", hierarchies_json(c));
+	json_object_set_new(o, "cgroups_root", json_string(cfg->cgroups_root ? cfg->cgroups_root : "mcz"));
 	if (json_array_size(v2 = cgroups_v2_json(c)) > 0)
 		json_object_set_new(o, "cgroups_v2", v2);
 	else
@@ -189,6 +214,24 @@ static int take_lock(struct mcz_container *c, const char *dir, struct mcz_error 
 	if (r < 0)
 		return mcz_error_sys(err, r, SYS_OP_flock, path);
 	return 0;
+}
+
+int mcz_runtime_adopt(struct mcz_container *c, struct mcz_error *err)
+{
+	_cleanup_free_ char *dir = mcz_runtime_container_dir(c);
+	int r;
+
+	/* Everything the entry may hold, temporaries too: removal skips what is not there. */
+	c->runtime_created = true;
+	for (unsigned i = 0; i < MCZ_ARRAY_SIZE(runtime_files); i++)
+		c->runtime_files |= (1u << i) | (1u << (i + RUNTIME_TMP_SHIFT));
+	r = take_lock(c, dir, err);
+	if (r == -EWOULDBLOCK) {
+		mcz_error_done(err);
+		return mcz_error_fmt(err, -EBUSY, "container '%s' has a live supervisor (it holds "
+				     "'%s/lock')", c->cfg.id, dir);
+	}
+	return r;
 }
 
 int mcz_runtime_create(struct mcz_container *c, struct mcz_error *err)

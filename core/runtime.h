@@ -13,6 +13,10 @@
  * config.json follows once prepare has resolved everything (mcz_runtime_write_config). */
 int mcz_runtime_create(struct mcz_container *c, struct mcz_error *err);
 
+/* Take over an existing entry whose supervisor is gone (`mcz destroy`, `mcz recover`): its
+ * lock, and every file it may hold as ours to remove. -EBUSY "has a live supervisor" when
+ * the lock is held. */
+int mcz_runtime_adopt(struct mcz_container *c, struct mcz_error *err);
 int mcz_runtime_set_state(struct mcz_container *c, enum mcz_state state, struct mcz_error *err);
 int mcz_runtime_write(struct mcz_container *c, const char *name, const char *content,
 		      struct mcz_error *err);

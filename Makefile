@@ -191,8 +191,9 @@ $(BUILD)/bench/lap: bench/lap.c
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 .PHONY: bench
-bench: bench-deps $(BUILD)/mcz $(BUILD)/bench/floor $(BUILD)/bench/lap ## launch latency: mcz vs the floor vs bwrap, with and without cgroups; `mcz usage` (BENCH_RUNS=N)
+bench: bench-deps $(BUILD)/mcz $(BUILD)/bench/floor $(BUILD)/bench/lap ## launch latency: mcz vs the floor vs bwrap, with and without cgroups; `mcz usage` (BENCH_RUNS=N); 200 detached containers (SCALE_N=N)
 	MCZ=$(BUILD)/mcz FLOOR=$(BUILD)/bench/floor LAP=$(BUILD)/bench/lap bench/run.sh
+	MCZ=$(BUILD)/mcz bench/scale.sh
 
 # ---- real cgroup v2 under user-mode Linux (`make check` runs check-uml) ---------------------
 # The host kernel mounts cgroups v1 (hybrid); UML (Debian's user-mode-linux, kernel 6.1) boots

@@ -201,9 +201,10 @@ bench: bench-deps $(BUILD)/mcz $(BUILD)/bench/floor $(BUILD)/bench/lap ## launch
 # in it and exits with its status, or 77 with "SKIP: uml: <why>" when UML cannot start.
 
 UML_PKGS      := user-mode-linux
-# the real tests run inside UML: sys_*, `mcz run` end to end, the cgroups isolators with
-# `mcz usage` / `mcz update` (space-separated globs)
-UML_REAL_GLOB ?= sys_* run__* cgroups_* usage__* update__*
+# the real tests run inside UML: sys_*, `mcz run` end to end, the detached life cycle
+# (launch/wait/destroy/status/list), the cgroups isolators with `mcz usage` / `mcz update`
+# (space-separated globs)
+UML_REAL_GLOB ?= sys_* run__* lifecycle__* cgroups_* usage__* update__*
 UML_REQUIRED  ?= 0
 
 .PHONY: uml-deps

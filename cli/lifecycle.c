@@ -285,45 +285,48 @@ static int live_supervisor(const char *dir, const struct mcz_flags *f, const cha
 			   pid_t *ret, struct mcz_error *err)
 {
 	_cleanup_free_ char *path = mcz_xasprintf("%s/lock", dir);
-	_cleanup_free_ char *text = NULL;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	struct stat st;
-	int r = 0, held;
+	int r = 0;
 
 	*ret = 0;
 	if (fd < 0)
 		return errno == ENOENT ? 0 : mcz_error_sys(err, -errno, SYS_OP_openat, path);
-	held = flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
-	if (!held || fstat(fd, &st) < 0) {
-		close(fd); /* a lock taken here goes with the fd */
-		return 0;
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return mcz_error_sys(err, -errno, SYS_OP_fstat, path);
 	}
-	close(fd);
-	/* Held: the supervisor is between taking the lock and writing its pid, or running. */
-	for (int i = 0; i < 200; i++) {
-		r = mcz_entry_read(sys_real(), f->runtime_dir, id, "supervisor.pid", &text, err);
-		if (r != -ENOENT || mcz_error_is_set(err))
+	/* While the lock is held: the supervisor is between taking it and writing its pid,
+	 * running, or removing the entry (supervisor.pid already gone). Look again each time:
+	 * a free lock (taken here, and released with the fd) means it is done. */
+	for (int i = 0; i < 500; i++) {
+		_cleanup_free_ char *text = NULL;
+
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0 || errno != EWOULDBLOCK)
 			break;
+		r = mcz_entry_read(sys_real(), f->runtime_dir, id, "supervisor.pid", &text, err);
+		if (r >= 0 && atoi(text) > 0 && holds_flock((pid_t)atoi(text), st.st_ino)) {
+			*ret = (pid_t)atoi(text);
+			break;
+		}
+		if (r < 0 && r != -ENOENT)
+			break;
+		r = 0; /* not written yet, or not the holder (another destroy adopted it): wait */
 		usleep(10000);
 	}
-	if (r < 0)
-		return mcz_error_is_set(err) ? r
-					     : mcz_error_fmt(err, r, "container '%s': its supervisor "
-							     "holds the lock but wrote no supervisor.pid", id);
-	*ret = (pid_t)atoi(text);
-	if (*ret <= 0)
-		return mcz_error_fmt(err, -EINVAL, "container '%s': bad supervisor.pid", id);
-	if (!holds_flock(*ret, st.st_ino))
-		*ret = 0; /* another destroy holds it (it adopted the container): just wait */
-	return 0;
+	close(fd);
+	return r;
 }
 
-/* The entry without termination.json and lock is gone: remove the leftover directory. */
+/* What is left of an ended entry: termination.json, and a lock file whose unlink failed
+ * (it is the last file a destroy removes). */
 static void remove_entry(const char *dir)
 {
 	_cleanup_free_ char *term = mcz_xasprintf("%s/termination.json", dir);
+	_cleanup_free_ char *lock = mcz_xasprintf("%s/lock", dir);
 
 	(void)unlink(term);
+	(void)unlink(lock);
 	(void)rmdir(dir);
 }
 
@@ -382,14 +385,30 @@ int cmd_destroy(const struct mcz_flags *f, struct mcz_error *err)
 	if (access(config, F_OK) == 0)
 		return destroy_adopted(f, id, err);
 	r = print_termination(f, id, err);
-	if (r == -ENOENT && !mcz_error_is_set(err))
-		r = 0; /* another destroy removed it meanwhile */
+	if (r == -ENOENT && !mcz_error_is_set(err)) {
+		/* another destroy removed it meanwhile */
+		fprintf(stderr, "mcz: warn: container '%s' was destroyed meanwhile\n", id);
+		r = 0;
+	}
 	if (r >= 0)
 		remove_entry(dir);
 	return r < 0 ? r : 0;
 }
 
 /* ---- status, list ---- */
+
+/* Whether someone (the supervisor) holds the entry's lock. */
+static bool lock_held(const struct mcz_flags *f, const char *id)
+{
+	_cleanup_free_ char *dir = mcz_runtime_dir_of(f->runtime_dir, id);
+	_cleanup_free_ char *path = mcz_xasprintf("%s/lock", dir);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	bool held = fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+
+	if (fd >= 0)
+		close(fd);
+	return held;
+}
 
 /* The container's state as JSON: a live entry (state, pid, supervisor_pid), or TERMINATED
  * with its Termination. */
@@ -418,6 +437,7 @@ static int status_json(const struct mcz_flags *f, const char *id, json_t **ret,
 		json_object_set_new(o, "pid", json_integer(c->child.pid));
 	if (mcz_entry_read(sys_real(), f->runtime_dir, id, "supervisor.pid", &sup, err) >= 0)
 		json_object_set_new(o, "supervisor_pid", json_integer(atoi(sup)));
+	json_object_set_new(o, "supervisor_alive", json_boolean(lock_held(f, id)));
 	mcz_error_done(err); /* no supervisor.pid: not written yet, or a failed read: left out */
 	json_object_set_new(o, "sandbox", json_string(c->cfg.sandbox));
 	mcz_container_free(c);

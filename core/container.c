@@ -67,6 +67,8 @@ struct mcz_container *mcz_container_free(struct mcz_container *c)
 {
 	if (!c)
 		return NULL;
+	if (c->lock_fd >= 0) /* an adopted entry's lock (core/recover.c): released, not removed */
+		(void)sys_close(c->s, c->lock_fd);
 	mcz_config_done(&c->cfg);
 	free(c->home);
 	strv_free(c->envp);
@@ -443,7 +445,10 @@ static int destroy(struct mcz_container *c, bool keep_termination, struct mcz_er
 
 		collect(&r, mcz_runtime_write(c, "termination.json", json, err));
 	}
-	collect(&r, mcz_runtime_remove(c, keep_termination, err));
+	/* A failed cleanup keeps the entry (config.json says what exists): a second destroy,
+	 * from this process or another one (`mcz destroy`, `mcz recover`), finishes the job. */
+	if (r >= 0)
+		r = mcz_runtime_remove(c, keep_termination, err);
 	if (r >= 0)
 		c->state = MCZ_STATE_TERMINATED;
 	return r;
@@ -462,7 +467,9 @@ bool mcz_container_needs_destroy(const struct mcz_container *c)
 
 int mcz_container_destroy(struct mcz_container *c, struct mcz_error *err)
 {
-	return destroy(c, c->cfg.detached, err); /* launch, recover: termination.json stays */
+	int r = destroy(c, c->cfg.detached, err); /* launch, recover: termination.json stays */
+
+	return r < 0 ? mcz_error_wrap(err, "container '%s': destroy", c->cfg.id) : r;
 }
 
 /* ---- supervision (`mcz run`) ---- */

@@ -17,6 +17,7 @@ static const char *const runtime_files[] = {
 	"config.json", "state", "pid", "supervisor.pid", "termination.json", "lock",
 };
 #define RUNTIME_TMP_SHIFT 16
+#define LOCK_FILE 5 /* runtime_files[LOCK_FILE] is "lock" */
 
 static unsigned file_bit(const char *name)
 {
@@ -226,6 +227,10 @@ int mcz_runtime_adopt(struct mcz_container *c, struct mcz_error *err)
 	for (unsigned i = 0; i < MCZ_ARRAY_SIZE(runtime_files); i++)
 		c->runtime_files |= (1u << i) | (1u << (i + RUNTIME_TMP_SHIFT));
 	r = take_lock(c, dir, err);
+	if (r < 0 && c->lock_fd >= 0) {
+		(void)sys_close(c->s, c->lock_fd); /* nothing was written through it */
+		c->lock_fd = -1;
+	}
 	if (r == -EWOULDBLOCK) {
 		mcz_error_done(err);
 		return mcz_error_fmt(err, -EBUSY, "container '%s' has a live supervisor (it holds "
@@ -274,7 +279,27 @@ static int remove_file(struct mcz_container *c, const char *dir, unsigned i, boo
 	return mcz_remove(c->s, p, 0, err);
 }
 
-/* Best effort for every file; the first failure is kept. */
+/* File i of the entry, its temporary first. */
+static int remove_one(struct mcz_container *c, const char *dir, unsigned i, unsigned keep,
+		      struct mcz_error *err)
+{
+	unsigned bit = 1u << i;
+	int r = 0;
+
+	if (c->runtime_files & (bit << RUNTIME_TMP_SHIFT)) {
+		r = remove_file(c, dir, i, true, err);
+		if (r >= 0)
+			c->runtime_files &= ~(bit << RUNTIME_TMP_SHIFT);
+	}
+	if (r >= 0 && (c->runtime_files & bit) && !(keep & bit)) {
+		r = remove_file(c, dir, i, false, err);
+		if (r >= 0)
+			c->runtime_files &= ~bit;
+	}
+	return r;
+}
+
+/* See runtime.h. */
 int mcz_runtime_remove(struct mcz_container *c, bool keep_termination, struct mcz_error *err)
 {
 	_cleanup_free_ char *dir = NULL;
@@ -284,22 +309,15 @@ int mcz_runtime_remove(struct mcz_container *c, bool keep_termination, struct mc
 	if (!c->runtime_created)
 		return 0;
 	dir = mcz_runtime_container_dir(c);
-	for (unsigned i = 0; i < MCZ_ARRAY_SIZE(runtime_files); i++) {
-		unsigned bit = 1u << i;
-		int q = 0;
-
-		if ((c->runtime_files & bit) && !(keep & bit)) {
-			q = remove_file(c, dir, i, false, err);
-			if (q >= 0)
-				c->runtime_files &= ~bit;
-		}
-		if (q >= 0 && (c->runtime_files & (bit << RUNTIME_TMP_SHIFT))) {
-			q = remove_file(c, dir, i, true, err);
-			if (q >= 0)
-				c->runtime_files &= ~(bit << RUNTIME_TMP_SHIFT);
-		}
-		r = r < 0 ? r : q;
-	}
+	/* Reverse order, config.json last but for the lock, and nothing more after a failure:
+	 * while anything of the entry is left, config.json is too, and a second destroy can
+	 * load it. The lock file goes last of all: a `wait` or `destroy` that finds it gone
+	 * finds the rest gone too (the lock itself is released when its fd is closed below). */
+	for (unsigned i = MCZ_ARRAY_SIZE(runtime_files); r >= 0 && i-- > 0;)
+		if (i != LOCK_FILE)
+			r = remove_one(c, dir, i, keep, err);
+	if (r >= 0)
+		r = remove_one(c, dir, LOCK_FILE, keep, err);
 	if (c->lock_fd >= 0) {
 		(void)sys_close(c->s, c->lock_fd); /* the lock file is gone; nothing to flush */
 		c->lock_fd = -1;

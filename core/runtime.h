@@ -21,8 +21,9 @@ int mcz_runtime_set_state(struct mcz_container *c, enum mcz_state state, struct 
 int mcz_runtime_write(struct mcz_container *c, const char *name, const char *content,
 		      struct mcz_error *err);
 
-/* Remove the runtime entry: every file (termination.json too unless keep_termination), then
- * the directory when empty. Accepts a never-created entry. */
+/* Remove the runtime entry: every file (termination.json too unless keep_termination),
+ * config.json last and nothing after a failure (so a second destroy can still load what is
+ * left), then the directory when empty. Accepts a never-created entry. */
 int mcz_runtime_remove(struct mcz_container *c, bool keep_termination, struct mcz_error *err);
 
 char *mcz_runtime_container_dir(const struct mcz_container *c);

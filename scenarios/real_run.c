@@ -1,12 +1,15 @@
 /*
  * real_run.c — `mcz run` end to end against the real kernel: volumes, a private /tmp, RO
  * volumes, mount propagation, the pid namespace, exit and signal statuses, SIGTERM
- * forwarding, --user, exec errors, bad input, a duplicate id and the posix launcher.
+ * forwarding, --user, exec errors, bad input, a duplicate id and the posix launcher; and the
+ * detached life cycle (lifecycle__*: `mcz launch`, `status`, `usage`, `wait`, `destroy`,
+ * `list`; section 14).
  *
  * Each test runs the real binary (env MCZ_BIN, default build/mcz, relative to the repo root)
  * with its own --work_dir and --runtime_dir below /var/lib/mcz-rt-<pid>-<test> (not under
  * /tmp: a private /tmp volume would shadow it) and the default, relative --cgroups_root, on
- * either cgroup layout (none of these tests uses a cgroups isolator, and on v2 the linux
+ * either cgroup layout (only lifecycle__launch_usage_destroy_cgroups_mem uses a cgroups
+ * isolator, with real_cg_v2_root() as an absolute --cgroups_root on v2; on v2 the linux
  * launcher's cgroup needs no controller, so it may sit below this process's own cgroup). Each
  * test prints the layout it ran on ("<test>: layout: cgroup v1"; real_cg_layout()).
  *
@@ -37,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -52,6 +56,7 @@
 #define TEST_TIMEOUT 180
 #define MAX_ARGS 40
 #define MAX_OWN 4
+#define MAX_LAUNCHED 16
 
 extern char **environ;
 
@@ -68,6 +73,8 @@ struct rt {
 	size_t nmounts;
 	char *files[MAX_OWN]; /* files outside root, removed at the end */
 	size_t nfiles;
+	char *launched[MAX_LAUNCHED]; /* ids given to `mcz launch`: destroyed if the test fails */
+	size_t nlaunched;
 };
 
 /* ---- small helpers ---- */
@@ -238,13 +245,19 @@ __attribute__((format(printf, 2, 3))) static void av_add(struct av *a, const cha
 	va_end(ap);
 }
 
+/* mcz COMMAND with the test's dirs. */
+static void av_cmd(struct av *a, const struct rt *t, const char *command)
+{
+	av_add(a, "%s", mcz_bin());
+	av_add(a, "%s", command);
+	av_add(a, "--work_dir=%s", t->work);
+	av_add(a, "--runtime_dir=%s", t->runtime);
+}
+
 /* mcz run with the test's dirs (and --container_id=id unless id is NULL). */
 static void av_run(struct av *a, const struct rt *t, const char *id)
 {
-	av_add(a, "%s", mcz_bin());
-	av_add(a, "run");
-	av_add(a, "--work_dir=%s", t->work);
-	av_add(a, "--runtime_dir=%s", t->runtime);
+	av_cmd(a, t, "run");
 	if (id)
 		av_add(a, "--container_id=%s", id);
 }
@@ -654,6 +667,8 @@ static int rt_cleanup(struct rt *t)
 
 static void rt_free(struct rt *t)
 {
+	for (size_t i = 0; i < t->nlaunched; i++)
+		free(t->launched[i]);
 	free(t->mountinfo);
 	for (size_t i = 0; i < t->nmounts; i++)
 		free(t->mounts[i]);
@@ -665,6 +680,37 @@ static void rt_umount_own(struct rt *t)
 {
 	for (size_t i = t->nmounts; i-- > 0;)
 		umount_below(t->mounts[i]);
+}
+
+/* After a failed test: `mcz destroy` every container it launched (10 s each at most), so its
+ * supervisor runs the destroy order; what that leaves is reported and removed as usual. */
+static void rt_destroy_launched(struct rt *t)
+{
+	for (size_t i = 0; i < t->nlaunched; i++) {
+		_cleanup_av_ struct av a = { .n = 0 };
+		_cleanup_mczp_ struct mczp p = MCZP_INIT;
+
+		_cleanup_free_ char *errf = mcz_xasprintf("%s/sandboxes/%s/stderr", t->work,
+							 t->launched[i]);
+		_cleanup_free_ char *text = read_file(errf);
+
+		/* the supervisor's own messages go there too */
+		if (text && *text)
+			fprintf(stderr, "%s: '%s' holds:\n%s", real_test_name(), errf, text);
+		av_cmd(&a, t, "destroy");
+		av_add(&a, "%s", t->launched[i]);
+		if (mczp_start(&p, &a) < 0)
+			continue;
+		if (!mczp_wait(&p, now() + 10))
+			fprintf(stderr, "%s: cleanup: mcz destroy '%s' did not exit in 10 s, killed\n",
+				real_test_name(), t->launched[i]);
+		else if (p.status != 0)
+			fprintf(stderr, "%s: cleanup: mcz destroy '%s': status %d, stderr: %s\n",
+				real_test_name(), t->launched[i], p.status, p.buf[1]);
+	}
+	/* destroy returns once the supervisor let go of the lock; it exits just after */
+	for (int i = 0; t->nlaunched && i < 200 && scan_procs(t, false, false) > 0; i++)
+		nap_ms(10);
 }
 
 static int rt_main(int (*body)(struct rt *), unsigned timeout)
@@ -686,11 +732,16 @@ static int rt_main(int (*body)(struct rt *), unsigned timeout)
 	r = rt_setup(&t, timeout);
 	if (r == 0)
 		r = body(&t);
+	if (r != REAL_PASS)
+		rt_destroy_launched(&t);
 	rt_umount_own(&t);
 	left = rt_leftovers(&t);
 	if (rt_cleanup(&t) < 0)
 		left++;
 	rt_free(&t);
+	/* launched supervisors that came back to this process (lifecycle__*: a subreaper) */
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
 	return left && r == REAL_PASS ? 1 : r;
 }
 
@@ -1332,5 +1383,1003 @@ RUN_TEST(run__duplicate_id, TEST_TIMEOUT)
 	REAL_ASSERT(marker_sleep_runs(t), "the first container's sleep never started");
 	REAL_ASSERT(interrupt(t, &pa) == 128 + SIGKILL, "first: status %d, stderr: %s", pa.status,
 		    pa.buf[1]);
+	return REAL_PASS;
+}
+
+/* ---- 14: the detached life cycle: launch, status, usage, wait, destroy, list ----
+ *
+ * `mcz launch` returns once the command runs; its supervisor (own session) is orphaned then.
+ * These tests make the test process a child subreaper, so a supervisor comes back to it: the
+ * test can wait for it to exit after `destroy` or `wait` returned, and reaps it (rt_main()).
+ * Every launched id is recorded; when a test fails, rt_main() runs `mcz destroy` for each
+ * before the usual checks, and then kills whatever still mentions the test's id or marker: a
+ * supervisor's command line has the id (`--container_id=`), a container's command the marker
+ * (`sleep <marker>`, or `sh -c ': <marker>; ...'`). */
+
+#define LC_WAIT 30.0 /* seconds one mcz launch, wait, destroy, status, usage or list may take */
+
+#define LIFECYCLE_TEST(tname)                                                                   \
+	static int tname##_body(struct rt *t);                                                  \
+	REAL_TEST(tname, TEST_TIMEOUT)                                                          \
+	{                                                                                       \
+		(void)prctl(PR_SET_CHILD_SUBREAPER, 1);                                         \
+		return rt_main(tname##_body, TEST_TIMEOUT);                                     \
+	}                                                                                       \
+	static int tname##_body(struct rt *t)
+
+static void mczp_reset(struct mczp *p)
+{
+	mczp_free(p);
+	*p = (struct mczp)MCZP_INIT;
+}
+
+/* Wait for a started mcz to exit (kill it past LC_WAIT or the deadline); then give its pipes
+ * 1 s: a command that has returned must not leave them to a process it started (a shell's
+ * `id=$(mcz launch ...)` would hang). Its status; -2 when a pipe stayed open (said on
+ * stderr). *ms: how long it ran, from t0. */
+static int lc_finish(const struct rt *t, struct mczp *p, double t0, double *ms)
+{
+	const char *name = real_test_name();
+
+	if (!mczp_wait(p, dmin(now() + LC_WAIT, t->deadline))) {
+		fprintf(stderr, "%s: mcz (pid %d) did not exit in time\n", name, (int)p->pid);
+		return mczp_finish(p, t, 0);
+	}
+	if (ms)
+		*ms = (now() - t0) * 1000;
+	mczp_pump(p, now() + 1, NULL);
+	if (p->fd[0] >= 0 || p->fd[1] >= 0) {
+		fprintf(stderr, "%s: mcz exited (status %d) but its %s stayed open (held by a process "
+			"it started)\n", name, p->status, p->fd[0] >= 0 ? "stdout" : "stderr");
+		mczp_finish(p, t, 0);
+		return -2;
+	}
+	return p->status;
+}
+
+static int lc_run(const struct rt *t, const struct av *a, struct mczp *p, double *ms)
+{
+	double t0 = now();
+
+	mczp_reset(p);
+	if (mczp_start(p, a) < 0)
+		return p->status = -1;
+	return lc_finish(t, p, t0, ms);
+}
+
+/* `mcz COMMAND [ARG [ARG2]]` with the test's dirs; its status (lc_finish()). */
+static int lc(const struct rt *t, struct mczp *p, const char *command, const char *arg,
+	      const char *arg2, double *ms)
+{
+	_cleanup_av_ struct av a = { .n = 0 };
+
+	av_cmd(&a, t, command);
+	if (arg)
+		av_add(&a, "%s", arg);
+	if (arg2)
+		av_add(&a, "%s", arg2);
+	return lc_run(t, &a, p, ms);
+}
+
+/* `mcz launch [--container_id=ID] ARGS...` (ARGS: flags, "--", the command; NULL-terminated).
+ * The id is recorded first, for the cleanup. */
+static int lc_launch(struct rt *t, struct mczp *p, const char *id, const char *const *args,
+		     double *ms)
+{
+	_cleanup_av_ struct av a = { .n = 0 };
+
+	av_cmd(&a, t, "launch");
+	if (id) {
+		if (t->nlaunched >= MAX_LAUNCHED)
+			abort();
+		t->launched[t->nlaunched++] = mcz_xstrdup(id);
+		av_add(&a, "--container_id=%s", id);
+	}
+	for (; *args; args++)
+		av_add(&a, "%s", *args);
+	return lc_run(t, &a, p, ms);
+}
+
+/* The JSON value on the one line of s, or NULL (why: on stderr). */
+static json_t *json_line(const char *s, const char *what)
+{
+	json_error_t e;
+	json_t *j;
+
+	if (count_lines(s) != 1 || s[strlen(s) - 1] != '\n') {
+		fprintf(stderr, "%s: %s: not one line: '%s'\n", real_test_name(), what, s);
+		return NULL;
+	}
+	j = json_loads(s, 0, &e);
+	if (!j)
+		fprintf(stderr, "%s: %s: bad JSON (%s): '%s'\n", real_test_name(), what, e.text, s);
+	return j;
+}
+
+static const char *jstr(const json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+
+	return v ? v : "(none)";
+}
+
+/* The integer at key; -1 when absent or not an integer. */
+static long long jint(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) ? json_integer_value(v) : -1;
+}
+
+/* Whether o has exactly these keys (NULL-terminated). */
+static bool jkeys(const json_t *o, const char *const *keys)
+{
+	size_t n = 0;
+
+	for (; keys[n]; n++)
+		if (!json_object_get(o, keys[n]))
+			return false;
+	return json_is_object(o) && json_object_size(o) == n;
+}
+
+/* `mcz status ID` as JSON; NULL (why: on stderr) unless it exited 0 with one JSON line and
+ * nothing on stderr. */
+static json_t *lc_status(const struct rt *t, const char *id)
+{
+	_cleanup_mczp_ struct mczp p = MCZP_INIT;
+	int st = lc(t, &p, "status", id, NULL, NULL);
+
+	if (st != 0 || p.buf[1][0]) {
+		fprintf(stderr, "%s: mcz status %s: status %d, stderr '%s'\n", real_test_name(), id, st,
+			p.buf[1]);
+		return NULL;
+	}
+	return json_line(p.buf[0], "mcz status");
+}
+
+/* A status object as text, for messages (a static buffer). */
+static const char *st_text(const json_t *st)
+{
+	static char buf[1024];
+	char *s = st ? json_dumps(st, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+
+	snprintf(buf, sizeof(buf), "%s", s ? s : "(no status)");
+	free(s);
+	return buf;
+}
+
+/* `mcz status ID` every 20 ms until its state is `state` (up to timeout s): the last object. */
+static json_t *lc_status_until(const struct rt *t, const char *id, const char *state, double timeout)
+{
+	double end = now() + timeout;
+
+	for (;;) {
+		json_t *j = lc_status(t, id);
+
+		if (!j || strcmp(jstr(j, "state"), state) == 0 || now() >= end)
+			return j;
+		json_decref(j);
+		nap_ms(20);
+	}
+}
+
+/* /proc/<pid>/cmdline with spaces between the arguments; NULL if none. */
+static char *proc_cmdline(pid_t pid)
+{
+	_cleanup_free_ char *path = mcz_xasprintf("/proc/%d/cmdline", (int)pid);
+	size_t len = 0;
+	char *cmd = read_file_len(path, &len);
+
+	if (cmd && len == 0) {
+		free(cmd);
+		return NULL;
+	}
+	for (size_t i = 0; cmd && i + 1 < len; i++)
+		cmd[i] = cmd[i] ? cmd[i] : ' ';
+	return cmd;
+}
+
+/* Poll until /proc/<pid>/cmdline is `want` (up to timeout s). */
+static bool cmdline_becomes(pid_t pid, const char *want, double timeout)
+{
+	double end = now() + timeout;
+
+	for (;;) {
+		_cleanup_free_ char *cmd = proc_cmdline(pid);
+
+		if (cmd && strcmp(cmd, want) == 0)
+			return true;
+		if (now() >= end)
+			return false;
+		nap_ms(10);
+	}
+}
+
+/* Session id of pid (from /proc/<pid>/stat), or -1. */
+static pid_t proc_sid(pid_t pid)
+{
+	_cleanup_free_ char *path = mcz_xasprintf("/proc/%d/stat", (int)pid);
+	_cleanup_free_ char *st = read_file(path);
+	char *p = st ? strrchr(st, ')') : NULL;
+	int ppid, pgrp, sid;
+	char state;
+
+	if (!p || sscanf(p + 1, " %c %d %d %d", &state, &ppid, &pgrp, &sid) != 4)
+		return -1;
+	return sid;
+}
+
+/* readlink /proc/<pid>/fd/<fd> into buf ("" on error). */
+static const char *proc_fd(pid_t pid, int fd, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+	n = readlink(path, buf, size - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+/* Wait up to timeout s for a launched supervisor to exit: its wait status (it is this
+ * process's child: a subreaper), 0 if it is gone but not ours, -1 if it still runs. */
+static int sup_exit(pid_t sup, double timeout)
+{
+	double end = now() + timeout;
+	int st;
+
+	for (;;) {
+		pid_t r = waitpid(sup, &st, WNOHANG);
+
+		if (r == sup)
+			return st;
+		if (r < 0 && errno == ECHILD && kill(sup, 0) < 0 && errno == ESRCH)
+			return 0;
+		if (now() >= end)
+			return -1;
+		nap_ms(5);
+	}
+}
+
+/* Poll until no process mentions the test's id or marker (up to timeout s); then report. */
+static int procs_left(const struct rt *t, double timeout)
+{
+	double end = now() + timeout;
+
+	while (scan_procs(t, false, false) > 0 && now() < end)
+		nap_ms(10);
+	return scan_procs(t, true, false);
+}
+
+/* The names in <runtime>/containers/<id>/, sorted, space-separated ("" when empty or absent). */
+static char *entry_files(const struct rt *t, const char *id)
+{
+	_cleanup_free_ char *dir = mcz_xasprintf("%s/containers/%s", t->runtime, id);
+	struct dirent **names = NULL;
+	int n = scandir(dir, &names, NULL, alphasort);
+	char *s = mcz_xstrdup("");
+
+	for (int i = 0; i < n; i++) {
+		if (names[i]->d_name[0] != '.') {
+			char *x = mcz_xasprintf("%s%s%s", s, *s ? " " : "", names[i]->d_name);
+
+			free(s);
+			s = x;
+		}
+		free(names[i]);
+	}
+	free(names);
+	return s;
+}
+
+/* How many entries <dir> has (0 when absent). */
+static int dir_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d)))
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* Nothing of container `id` is left once `destroy` (or `wait`) returned: its supervisor exits
+ * within 5 s (sup > 0), no cgroup of the id in any hierarchy, the mounts as before, and the
+ * runtime entry gone — or, with `kept`, only its termination.json there. With `all` (every
+ * container of the test is over), no process mentions the test's id or marker either. */
+static int lc_nothing_left(struct rt *t, const char *id, pid_t sup, bool kept, bool all)
+{
+	_cleanup_free_ char *files = entry_files(t, id);
+	_cleanup_free_ char *mi = NULL;
+	int st = sup > 0 ? sup_exit(sup, 5) : 0;
+
+	REAL_ASSERT(st != -1, "the supervisor (pid %d) of '%s' still runs 5 s later", (int)sup, id);
+	REAL_ASSERT(st == 0 || (WIFEXITED(st) && WEXITSTATUS(st) == 0),
+		    "the supervisor of '%s' ended with wait status 0x%x", id, st);
+	REAL_ASSERT(!all || procs_left(t, 2) == 0, "processes left (above)");
+	REAL_ASSERT(real_cg_leftovers(id, false) == 0, "cgroups of '%s' left (above)", id);
+	REAL_ASSERT(strcmp(files, kept ? "termination.json" : "") == 0 &&
+			    (kept || !existsf("%s/containers/%s", t->runtime, id)),
+		    "runtime entry of '%s': [%s], want [%s]", id, files, kept ? "termination.json" : "");
+	REAL_ASSERT(!existsf("%s/pidns/%s", t->runtime, id), "the pidns handle of '%s' is left", id);
+	mi = read_file("/proc/self/mountinfo");
+	REAL_ASSERT(mount_diff(t->mountinfo, mi) == 0, "the mounts differ from before (above)");
+	return REAL_PASS;
+}
+
+/* A Termination (JSON object) with these fields; exit_code, signal, status: -1 = absent. */
+static int check_termination(const json_t *j, const char *id, long long status, long long exit_code,
+			     long long sig, bool killed, const char *message)
+{
+	REAL_ASSERT(j && strcmp(jstr(j, "container_id"), id) == 0, "container_id '%s'",
+		    j ? jstr(j, "container_id") : "?");
+	REAL_ASSERT(jint(j, "status") == status && jint(j, "exit_code") == exit_code &&
+			    jint(j, "signal") == sig,
+		    "status %lld exit_code %lld signal %lld, want %lld %lld %lld", jint(j, "status"),
+		    jint(j, "exit_code"), jint(j, "signal"), status, exit_code, sig);
+	REAL_ASSERT(json_is_boolean(json_object_get(j, "killed")) &&
+			    json_is_true(json_object_get(j, "killed")) == killed,
+		    "killed is not %s", killed ? "true" : "false");
+	REAL_ASSERT(!message || strcmp(jstr(j, "message"), message) == 0, "message '%s', want '%s'",
+		    jstr(j, "message"), message);
+	return REAL_PASS;
+}
+
+static bool warned_not_found(const char *err, const char *id)
+{
+	_cleanup_free_ char *want = mcz_xasprintf("mcz: warn: container '%s' not found: nothing to "
+						  "destroy\n", id);
+
+	return strcmp(err, want) == 0;
+}
+
+/* The loser of two concurrent destroys: the winner removed the entry meanwhile. */
+static bool warned_destroyed_meanwhile(const char *err, const char *id)
+{
+	_cleanup_free_ char *want = mcz_xasprintf("mcz: warn: container '%s' was destroyed "
+						  "meanwhile\n", id);
+
+	return strcmp(err, want) == 0;
+}
+
+static bool error_not_found(const char *err, const char *id)
+{
+	_cleanup_free_ char *want = mcz_xasprintf("container '%s' not found", id);
+
+	return count_lines(err) == 1 && strncmp(err, "mcz: error: ", 12) == 0 && strstr(err, want);
+}
+
+/* `mcz destroy ID` of a container that is gone: exit 0, nothing on stdout, the warning. */
+static int destroy_gone(struct rt *t, const char *id)
+{
+	_cleanup_mczp_ struct mczp p = MCZP_INIT;
+
+	REAL_ASSERT(lc(t, &p, "destroy", id, NULL, NULL) == 0, "destroy of gone '%s': status %d, "
+		    "stderr '%s'", id, p.status, p.buf[1]);
+	REAL_ASSERT(!p.buf[0][0] && warned_not_found(p.buf[1], id),
+		    "destroy of gone '%s': stdout '%s', stderr '%s'", id, p.buf[0], p.buf[1]);
+	return REAL_PASS;
+}
+
+/* `mcz status ID` and `mcz wait ID` of an unknown container: 125, "not found". */
+static int unknown_to_status_and_wait(struct rt *t, const char *id)
+{
+	static const char *const cmds[] = { "status", "wait" };
+
+	for (size_t i = 0; i < MCZ_ARRAY_SIZE(cmds); i++) {
+		_cleanup_mczp_ struct mczp p = MCZP_INIT;
+
+		REAL_ASSERT(lc(t, &p, cmds[i], id, NULL, NULL) == 125 && !p.buf[0][0] &&
+				    error_not_found(p.buf[1], id),
+			    "%s of unknown '%s': status %d, stdout '%s', stderr '%s'", cmds[i], id,
+			    p.status, p.buf[0], p.buf[1]);
+	}
+	return REAL_PASS;
+}
+
+/* launch → status RUNNING → usage → destroy, and nothing left. With cgroups/mem (64 MB) the
+ * memory cgroup is checked while it runs and after. */
+static int launch_usage_destroy(struct rt *t, bool cgroups)
+{
+	_cleanup_free_ char *id = cid(t, "a");
+	_cleanup_free_ char *want_id = mcz_xasprintf("%s\n", id);
+	_cleanup_free_ char *sandbox = mcz_xasprintf("%s/sandboxes/%s", t->work, id);
+	_cleanup_free_ char *out = mcz_xasprintf("%s/stdout", sandbox);
+	_cleanup_free_ char *errf = mcz_xasprintf("%s/stderr", sandbox);
+	_cleanup_free_ char *want_cmd = mcz_xasprintf("/bin/sleep %s", t->marker);
+	_cleanup_free_ char *root = NULL, *cg = NULL, *procs = NULL, *pidline = NULL;
+	_cleanup_free_ char *sup_cmd = NULL;
+	_cleanup_mczp_ struct mczp p = MCZP_INIT;
+	json_auto_t *st = NULL, *usage = NULL, *term = NULL;
+	static const char *const status_keys[] = { "container_id", "state", "pid", "supervisor_pid",
+						   "supervisor_alive", "sandbox", NULL };
+	const char *args[10];
+	double ms_launch = 0, ms_status = 0, ms_usage = 0, ms_destroy = 0;
+	char fd[3][PATH_MAX];
+	size_t n = 0;
+	pid_t pid, sup;
+	enum real_cg_layout layout = real_cg_layout();
+
+	if (cgroups) {
+		char dir[PATH_MAX];
+
+		if (layout == REAL_CG_V1 && real_cg_v1_dir("memory", dir, sizeof(dir))) {
+			cg = mcz_xasprintf("%s/mcz/%s", dir, id);
+		} else if (layout == REAL_CG_V2 && real_cg_v2_root() && real_cg_v2_can("memory")) {
+			root = mcz_xasprintf("--cgroups_root=%s", real_cg_v2_root());
+			cg = mcz_xasprintf("%s%s/%s", real_cg2_mount(), real_cg_v2_root(), id);
+		} else {
+			return real_skip("no memory controller to use (%s)", real_cg_layout_name(layout));
+		}
+		args[n++] = "--isolation=namespaces/pid,cgroups/mem,posix/cpu";
+		args[n++] = "--resources=mem:64";
+		if (root)
+			args[n++] = root;
+	} else {
+		args[n++] = "--isolation=namespaces/pid,posix/cpu,posix/mem";
+	}
+	args[n++] = "--";
+	args[n++] = "/bin/sleep";
+	args[n++] = t->marker;
+	args[n] = NULL;
+
+	REAL_ASSERT(lc_launch(t, &p, id, args, &ms_launch) == 0, "launch: status %d, stderr '%s'",
+		    p.status, p.buf[1]);
+	REAL_ASSERT(strcmp(p.buf[0], want_id) == 0 && !p.buf[1][0], "launch: stdout '%s', stderr '%s'",
+		    p.buf[0], p.buf[1]);
+
+	{
+		double t0 = now();
+
+		st = lc_status(t, id);
+		ms_status = (now() - t0) * 1000;
+	}
+	REAL_ASSERT(st && jkeys(st, status_keys), "status: want exactly container_id, state, pid, "
+		    "supervisor_pid, supervisor_alive, sandbox");
+	REAL_ASSERT(json_is_true(json_object_get(st, "supervisor_alive")), "status: supervisor not alive");
+	REAL_ASSERT(strcmp(jstr(st, "container_id"), id) == 0 && strcmp(jstr(st, "state"), "RUNNING") == 0 &&
+			    strcmp(jstr(st, "sandbox"), sandbox) == 0,
+		    "status: container_id '%s' state '%s' sandbox '%s'", jstr(st, "container_id"),
+		    jstr(st, "state"), jstr(st, "sandbox"));
+	pid = (pid_t)jint(st, "pid");
+	sup = (pid_t)jint(st, "supervisor_pid");
+	REAL_ASSERT(pid > 0 && sup > 0 && pid != sup, "status: pid %d supervisor_pid %d", (int)pid, (int)sup);
+	/* the host pid of pid 1 */
+	REAL_ASSERT(cmdline_becomes(pid, want_cmd, 5), "process %d is not '%s'", (int)pid, want_cmd);
+	/* the supervisor: the id on its command line, its own session, stdin /dev/null, stdout
+	 * and stderr the sandbox's files */
+	sup_cmd = proc_cmdline(sup);
+	REAL_ASSERT(sup_cmd && strstr(sup_cmd, id), "supervisor %d: command line '%s'", (int)sup,
+		    sup_cmd ? sup_cmd : "(gone)");
+	REAL_ASSERT(proc_sid(sup) == sup && getsid(0) != sup, "supervisor %d: session %d", (int)sup,
+		    (int)proc_sid(sup));
+	proc_fd(sup, 0, fd[0], sizeof(fd[0]));
+	proc_fd(sup, 1, fd[1], sizeof(fd[1]));
+	proc_fd(sup, 2, fd[2], sizeof(fd[2]));
+	REAL_ASSERT(strcmp(fd[0], "/dev/null") == 0 && strcmp(fd[1], out) == 0 && strcmp(fd[2], errf) == 0,
+		    "supervisor's stdio: 0 '%s', 1 '%s', 2 '%s'", fd[0], fd[1], fd[2]);
+
+	REAL_ASSERT(lc(t, &p, "usage", id, NULL, &ms_usage) == 0 && !p.buf[1][0],
+		    "usage: status %d, stderr '%s'", p.status, p.buf[1]);
+	usage = json_line(p.buf[0], "usage");
+	REAL_ASSERT(usage && json_is_number(json_object_get(usage, "timestamp")) &&
+			    jint(usage, "processes") == 1,
+		    "usage: '%s' (want timestamp, processes 1)", p.buf[0]);
+	if (cgroups) {
+		_cleanup_free_ char *procs_path = mcz_xasprintf("%s/cgroup.procs", cg);
+
+		REAL_ASSERT(jint(usage, "mem_limit_bytes") == 64LL << 20, "usage: mem_limit_bytes %lld",
+			    jint(usage, "mem_limit_bytes"));
+		procs = read_file(procs_path);
+		pidline = mcz_xasprintf("%d", (int)pid);
+		REAL_ASSERT(procs && has_line(procs, pidline), "pid 1 (%d) is not in '%s': '%s'", (int)pid,
+			    procs_path, procs ? procs : "(no such file)");
+	} else {
+		REAL_ASSERT(jint(usage, "mem_rss_bytes") > 0, "usage: mem_rss_bytes %lld",
+			    jint(usage, "mem_rss_bytes"));
+	}
+
+	REAL_ASSERT(lc(t, &p, "destroy", id, NULL, &ms_destroy) == 0, "destroy: status %d, stderr '%s'",
+		    p.status, p.buf[1]);
+	REAL_ASSERT(!p.buf[1][0], "destroy: stderr '%s'", p.buf[1]);
+	term = json_line(p.buf[0], "destroy");
+	REAL_ASSERT(check_termination(term, id, 9, -1, 9, true, "Container destroyed") == 0,
+		    "destroy printed '%s'", p.buf[0]);
+	REAL_ASSERT(lc_nothing_left(t, id, sup, false, true) == 0, "after destroy");
+	REAL_ASSERT(unknown_to_status_and_wait(t, id) == 0, "after destroy");
+	REAL_ASSERT(destroy_gone(t, id) == 0, "a second destroy");
+	printf("%s: launch %.0f ms, status %.0f ms, usage %.0f ms, destroy %.0f ms\n",
+	       real_test_name(), ms_launch, ms_status, ms_usage, ms_destroy);
+	return REAL_PASS;
+}
+
+LIFECYCLE_TEST(lifecycle__launch_status_usage_destroy)
+{
+	return launch_usage_destroy(t, false);
+}
+
+/* The same with cgroups/mem (on v2 with the absolute --cgroups_root below the delegated
+ * parent): the memory cgroup holds pid 1 while it runs and is gone after destroy. */
+LIFECYCLE_TEST(lifecycle__launch_usage_destroy_cgroups_mem)
+{
+	return launch_usage_destroy(t, true);
+}
+
+/* "sh -c ': <marker>; SCRIPT'" as launch arguments after FLAG (NULL: none); the script is
+ * kept in *script (to free). */
+static void sh_args(const char **args, const struct rt *t, const char *flag, char **script,
+		    const char *body)
+{
+	size_t n = 0;
+
+	*script = mcz_xasprintf(": %s; %s", t->marker, body);
+	if (flag)
+		args[n++] = flag;
+	args[n++] = "--";
+	args[n++] = "/bin/sh";
+	args[n++] = "-c";
+	args[n++] = *script;
+	args[n] = NULL;
+}
+
+/* The command exits 3: status RUNNING then TERMINATED; `wait` (called after that) prints the
+ * Termination and exits 3, and again; only termination.json is left until `destroy` prints it
+ * and removes it; a second destroy warns; status and wait then say not found. */
+LIFECYCLE_TEST(lifecycle__wait_after_exit_and_again)
+{
+	_cleanup_free_ char *id = cid(t, "w");
+	_cleanup_free_ char *script = NULL, *first = NULL;
+	_cleanup_mczp_ struct mczp p = MCZP_INIT;
+	json_auto_t *st = NULL, *done = NULL, *term = NULL;
+	static const char *const done_keys[] = { "container_id", "state", "termination", NULL };
+	const char *args[8];
+	double ms_wait = 0, ms_wait2 = 0, ms_destroy = 0;
+	pid_t sup;
+
+	sh_args(args, t, "--isolation=namespaces/pid", &script, "echo hello; sleep 0.3; exit 3");
+	REAL_ASSERT(lc_launch(t, &p, id, args, NULL) == 0, "launch: status %d, stderr '%s'", p.status,
+		    p.buf[1]);
+	st = lc_status(t, id);
+	REAL_ASSERT(st && strcmp(jstr(st, "state"), "RUNNING") == 0, "status right after launch: %s",
+		    st_text(st));
+	sup = (pid_t)jint(st, "supervisor_pid");
+	done = lc_status_until(t, id, "TERMINATED", 10);
+	REAL_ASSERT(done && strcmp(jstr(done, "state"), "TERMINATED") == 0, "not TERMINATED 10 s later");
+	REAL_ASSERT(jkeys(done, done_keys), "TERMINATED status: want container_id, state, termination");
+	REAL_ASSERT(strcmp(jstr(done, "container_id"), id) == 0 &&
+			    check_termination(json_object_get(done, "termination"), id, 3 << 8, 3, -1,
+					      false, NULL) == 0,
+		    "TERMINATED status: the termination");
+	REAL_ASSERT(lc_nothing_left(t, id, sup, true, true) == 0, "after the command ended");
+
+	REAL_ASSERT(lc(t, &p, "wait", id, NULL, &ms_wait) == 3 && !p.buf[1][0],
+		    "wait: status %d (want 3), stderr '%s'", p.status, p.buf[1]);
+	term = json_line(p.buf[0], "wait");
+	REAL_ASSERT(check_termination(term, id, 768, 3, -1, false, NULL) == 0, "wait printed '%s'",
+		    p.buf[0]);
+	first = mcz_xstrdup(p.buf[0]);
+	REAL_ASSERT(lc(t, &p, "wait", id, NULL, &ms_wait2) == 3 && strcmp(p.buf[0], first) == 0 &&
+			    !p.buf[1][0],
+		    "second wait: status %d, stdout '%s' (first '%s'), stderr '%s'", p.status, p.buf[0],
+		    first, p.buf[1]);
+	REAL_ASSERT(lc_nothing_left(t, id, 0, true, true) == 0, "after two waits");
+
+	REAL_ASSERT(lc(t, &p, "destroy", id, NULL, &ms_destroy) == 0 && !p.buf[1][0],
+		    "destroy: status %d, stderr '%s'", p.status, p.buf[1]);
+	REAL_ASSERT(strcmp(p.buf[0], first) == 0, "destroy printed '%s', wait '%s'", p.buf[0], first);
+	REAL_ASSERT(lc_nothing_left(t, id, 0, false, true) == 0, "after destroy");
+	REAL_ASSERT(destroy_gone(t, id) == 0, "a second destroy");
+	REAL_ASSERT(unknown_to_status_and_wait(t, id) == 0, "after destroy");
+	printf("%s: wait %.0f ms, again %.0f ms, destroy of the ended container %.0f ms\n",
+	       real_test_name(), ms_wait, ms_wait2, ms_destroy);
+	return REAL_PASS;
+}
+
+/* An id never launched: destroy exits 0 with the warning (no runtime dir at all, then with
+ * one); status and wait 125 "not found"; a bad id is refused (125) by destroy. */
+LIFECYCLE_TEST(lifecycle__unknown_id)
+{
+	_cleanup_free_ char *id = cid(t, "nosuch");
+	_cleanup_free_ char *containers = mcz_xasprintf("%s/containers", t->runtime);
+	_cleanup_mczp_ struct mczp p = MCZP_INIT;
+
+	REAL_ASSERT(!real_exists(t->runtime), "'%s' exists already", t->runtime);
+	REAL_ASSERT(destroy_gone(t, id) == 0, "destroy, no runtime dir");
+	REAL_ASSERT(unknown_to_status_and_wait(t, id) == 0, "no runtime dir");
+	REAL_ASSERT(mkdirf(0755, "%s", t->runtime) == 0 && mkdirf(0755, "%s", containers) == 0,
+		    "mkdir: %s", strerror(errno));
+	REAL_ASSERT(destroy_gone(t, id) == 0, "destroy, empty runtime dir");
+	REAL_ASSERT(unknown_to_status_and_wait(t, id) == 0, "empty runtime dir");
+	REAL_ASSERT(lc(t, &p, "destroy", "../x", NULL, NULL) == 125 && count_lines(p.buf[1]) == 1 &&
+			    strstr(p.buf[1], "mcz: error: ") == p.buf[1] && strstr(p.buf[1], "../x"),
+		    "destroy ../x: status %d, stderr '%s'", p.status, p.buf[1]);
+	REAL_ASSERT(dir_entries(containers) == 0 && dir_entries(t->work) == 0,
+		    "something was created in '%s' or '%s'", containers, t->work);
+	return REAL_PASS;
+}
+
+/* Two `mcz destroy` at once of one running container, 8 times: both exit 0, at least one
+ * prints the Termination (killed, signal 9), the other that same line, nothing, or the
+ * not-found warning; nothing is left. */
+LIFECYCLE_TEST(lifecycle__concurrent_destroy)
+{
+	int both = 0, warned = 0, silent = 0;
+	double worst = 0;
+
+	for (int round = 0; round < 8; round++) {
+		_cleanup_free_ char *suffix = mcz_xasprintf("c%d", round);
+		_cleanup_free_ char *id = cid(t, suffix);
+		_cleanup_mczp_ struct mczp l = MCZP_INIT, d0 = MCZP_INIT, d1 = MCZP_INIT;
+		struct mczp *d[2] = { &d0, &d1 };
+		_cleanup_av_ struct av a0 = { .n = 0 }, a1 = { .n = 0 };
+		const char *args[] = { "--isolation=namespaces/pid", "--", "/bin/sleep", t->marker, NULL };
+		json_auto_t *st = NULL;
+		int printed = 0, k = -1, ws;
+		double t0, ms[2] = { 0, 0 };
+		pid_t sup;
+
+		REAL_ASSERT(lc_launch(t, &l, id, args, NULL) == 0, "round %d: launch: status %d, stderr '%s'",
+			    round, l.status, l.buf[1]);
+		st = lc_status(t, id);
+		REAL_ASSERT(st && strcmp(jstr(st, "state"), "RUNNING") == 0,
+			    "round %d: right after launch: %s", round, st_text(st));
+		sup = (pid_t)jint(st, "supervisor_pid");
+		av_cmd(&a0, t, "destroy");
+		av_add(&a0, "%s", id);
+		av_cmd(&a1, t, "destroy");
+		av_add(&a1, "%s", id);
+		t0 = now();
+		REAL_ASSERT(mczp_start(d[0], &a0) == 0 && mczp_start(d[1], &a1) == 0, "fork: %s",
+			    strerror(errno));
+		for (int i = 0; i < 2; i++)
+			(void)lc_finish(t, d[i], t0, &ms[i]);
+		ws = sup_exit(sup, 5);
+		for (int i = 0; i < 2; i++) {
+			REAL_ASSERT(d[i]->status == 0, "round %d: destroy %d: status %d, stdout '%s', "
+				    "stderr '%s'; other: %d '%s' '%s'; supervisor's wait status 0x%x",
+				    round, i, d[i]->status, d[i]->buf[0], d[i]->buf[1], d[1 - i]->status,
+				    d[1 - i]->buf[0], d[1 - i]->buf[1], ws);
+			worst = ms[i] > worst ? ms[i] : worst;
+			if (d[i]->buf[0][0]) {
+				json_auto_t *term = json_line(d[i]->buf[0], "destroy");
+
+				REAL_ASSERT(check_termination(term, id, 9, -1, 9, true, "Container destroyed") == 0,
+					    "round %d: destroy %d printed '%s'; other: %d '%s' '%s'; "
+					    "supervisor's wait status 0x%x", round, i, d[i]->buf[0],
+					    d[1 - i]->status, d[1 - i]->buf[0], d[1 - i]->buf[1], ws);
+				REAL_ASSERT(!d[i]->buf[1][0], "round %d: destroy %d: stderr '%s'", round, i,
+					    d[i]->buf[1]);
+				printed++;
+				k = i;
+			}
+		}
+		REAL_ASSERT(printed >= 1, "round %d: no destroy printed the Termination; stderr '%s', '%s'",
+			    round, d[0]->buf[1], d[1]->buf[1]);
+		if (printed == 2) {
+			REAL_ASSERT(strcmp(d[0]->buf[0], d[1]->buf[0]) == 0, "round %d: two Terminations differ",
+				    round);
+			both++;
+		} else {
+			const char *err = d[1 - k]->buf[1];
+
+			REAL_ASSERT(!err[0] || warned_not_found(err, id) || warned_destroyed_meanwhile(err, id),
+				    "round %d: the other destroy: "
+				    "stderr '%s'", round, err);
+			warned += err[0] != 0;
+			silent += err[0] == 0;
+		}
+		REAL_ASSERT(ws != -1 && WIFEXITED(ws) && WEXITSTATUS(ws) == 0,
+			    "round %d: the supervisor's wait status 0x%x", round, ws);
+		REAL_ASSERT(lc_nothing_left(t, id, 0, false, true) == 0, "round %d", round);
+	}
+	printf("%s: 8 rounds: both printed the Termination %d, one printed it and the other warned "
+	       "%d / said nothing %d; slowest destroy %.0f ms\n",
+	       real_test_name(), both, warned, silent, worst);
+	return REAL_PASS;
+}
+
+/* Launch failures: a missing command (127, exact message, both launchers), a file that is not
+ * executable (126), no --container_id (125), the id of a running container (125, the first
+ * untouched). Nothing is left of a failed launch: no runtime entry, cgroup or process. */
+LIFECYCLE_TEST(lifecycle__launch_failures)
+{
+	_cleanup_free_ char *noexec = mcz_xasprintf("%s/noexec", t->root);
+	_cleanup_free_ char *containers = mcz_xasprintf("%s/containers", t->runtime);
+	_cleanup_free_ char *sandboxes = mcz_xasprintf("%s/sandboxes", t->work);
+	_cleanup_free_ char *script = NULL, *dup_id = cid(t, "dup");
+	_cleanup_mczp_ struct mczp p = MCZP_INIT;
+	json_auto_t *st = NULL, *st2 = NULL;
+	struct {
+		const char *suffix;
+		const char *flags[3];
+		const char *cmd;
+		int want;
+		const char *text; /* NULL: the exact message for /nonexistent */
+	} cases[] = {
+		{ "f1", { "--isolation=namespaces/pid" }, "/nonexistent", 127, NULL },
+		{ "f2", { "--launcher=posix", "--isolation=posix/cpu" }, "/nonexistent", 127, NULL },
+		{ "f3", { "--isolation=namespaces/pid" }, noexec, 126, "Permission denied" },
+	};
+	const char *args[8];
+	double ms;
+	pid_t sup;
+
+	REAL_ASSERT(write_file(noexec, "#!/bin/sh\nexit 0\n", 0644) == 0, "write '%s'", noexec);
+	for (size_t i = 0; i < MCZ_ARRAY_SIZE(cases); i++) {
+		_cleanup_free_ char *id = cid(t, cases[i].suffix);
+		_cleanup_free_ char *exact = mcz_xasprintf("mcz: error: container '%s': exec '/nonexistent': "
+							   "command not found\n", id);
+		size_t n = 0;
+
+		for (size_t k = 0; k < 3 && cases[i].flags[k]; k++)
+			args[n++] = cases[i].flags[k];
+		args[n++] = "--";
+		args[n++] = cases[i].cmd;
+		args[n] = NULL;
+		REAL_ASSERT(lc_launch(t, &p, id, args, &ms) == cases[i].want,
+			    "launch %s: status %d, want %d; stderr '%s'", cases[i].cmd, p.status,
+			    cases[i].want, p.buf[1]);
+		REAL_ASSERT(!p.buf[0][0], "launch %s: stdout '%s'", cases[i].cmd, p.buf[0]);
+		REAL_ASSERT(cases[i].text ? count_lines(p.buf[1]) == 1 &&
+						    strstr(p.buf[1], "mcz: error: ") == p.buf[1] &&
+						    strstr(p.buf[1], cases[i].text)
+					  : strcmp(p.buf[1], exact) == 0,
+			    "launch %s %s: stderr '%s'", cases[i].flags[0], cases[i].cmd, p.buf[1]);
+		REAL_ASSERT(procs_left(t, 2) == 0 && real_cg_leftovers(id, false) == 0 &&
+				    runtime_entries(t, true) == 0,
+			    "launch %s %s left something (above)", cases[i].flags[0], cases[i].cmd);
+		REAL_ASSERT(unknown_to_status_and_wait(t, id) == 0, "after the failed launch");
+		printf("%s: launch %s %s: %d in %.0f ms\n", real_test_name(), cases[i].flags[0],
+		       cases[i].cmd, p.status, ms);
+	}
+
+	args[0] = "--isolation=namespaces/pid";
+	args[1] = "--";
+	args[2] = "/bin/sleep";
+	args[3] = t->marker;
+	args[4] = NULL;
+	REAL_ASSERT(lc_launch(t, &p, NULL, args, NULL) == 125, "launch without --container_id: "
+		    "status %d, stderr '%s'", p.status, p.buf[1]);
+	REAL_ASSERT(!p.buf[0][0] && count_lines(p.buf[1]) == 1 && strstr(p.buf[1], "mcz: error: ") == p.buf[1] &&
+			    strstr(p.buf[1], "--container_id"),
+		    "launch without --container_id: stdout '%s', stderr '%s'", p.buf[0], p.buf[1]);
+	REAL_ASSERT(dir_entries(containers) == 0 && procs_left(t, 2) == 0,
+		    "launch without --container_id left something");
+
+	REAL_ASSERT(lc_launch(t, &p, dup_id, args, NULL) == 0, "launch: status %d, stderr '%s'", p.status,
+		    p.buf[1]);
+	st = lc_status(t, dup_id);
+	REAL_ASSERT(st && strcmp(jstr(st, "state"), "RUNNING") == 0, "right after launch: %s",
+		    st_text(st));
+	sup = (pid_t)jint(st, "supervisor_pid");
+	sh_args(args, t, "--isolation=namespaces/pid", &script, "touch ran");
+	REAL_ASSERT(lc_launch(t, &p, dup_id, args, NULL) == 125, "second launch of '%s': status %d, "
+		    "stderr '%s'", dup_id, p.status, p.buf[1]);
+	REAL_ASSERT(!p.buf[0][0] && count_lines(p.buf[1]) == 1 && strstr(p.buf[1], "already exists"),
+		    "second launch: stdout '%s', stderr '%s'", p.buf[0], p.buf[1]);
+	REAL_ASSERT(!existsf("%s/%s/ran", sandboxes, dup_id), "the second command ran");
+	st2 = lc_status(t, dup_id);
+	REAL_ASSERT(st2 && json_equal(st, st2), "the first container's status changed");
+	REAL_ASSERT(kill(sup, 0) == 0 && kill((pid_t)jint(st, "pid"), 0) == 0, "the first container died");
+	REAL_ASSERT(lc(t, &p, "destroy", dup_id, NULL, NULL) == 0 && strstr(p.buf[0], "\"killed\":true"),
+		    "destroy: status %d, stdout '%s', stderr '%s'", p.status, p.buf[0], p.buf[1]);
+	REAL_ASSERT(lc_nothing_left(t, dup_id, sup, false, true) == 0, "after destroy");
+	return REAL_PASS;
+}
+
+/* The command's stdout and stderr land in <sandbox>/stdout and stderr (and nothing of mcz's
+ * there), its stdin is /dev/null; `mcz launch` prints only the id. */
+LIFECYCLE_TEST(lifecycle__stdio_in_sandbox_files)
+{
+	_cleanup_free_ char *id = cid(t, "io");
+	_cleanup_free_ char *want_id = mcz_xasprintf("%s\n", id);
+	_cleanup_free_ char *sandbox = mcz_xasprintf("%s/sandboxes/%s", t->work, id);
+	_cleanup_free_ char *out_path = mcz_xasprintf("%s/stdout", sandbox);
+	_cleanup_free_ char *err_path = mcz_xasprintf("%s/stderr", sandbox);
+	_cleanup_free_ char *script = NULL, *out = NULL, *err = NULL;
+	_cleanup_mczp_ struct mczp p = MCZP_INIT;
+	const char *args[8];
+
+	sh_args(args, t, "--isolation=namespaces/pid", &script,
+		"echo hello; echo oops >&2; readlink /proc/self/fd/0; if read x; then echo READ; fi");
+	REAL_ASSERT(lc_launch(t, &p, id, args, NULL) == 0, "launch: status %d, stderr '%s'", p.status,
+		    p.buf[1]);
+	REAL_ASSERT(strcmp(p.buf[0], want_id) == 0 && !p.buf[1][0], "launch: stdout '%s', stderr '%s'",
+		    p.buf[0], p.buf[1]);
+	REAL_ASSERT(lc(t, &p, "wait", id, NULL, NULL) == 0 && !p.buf[1][0],
+		    "wait: status %d, stderr '%s'", p.status, p.buf[1]);
+	REAL_ASSERT(strstr(p.buf[0], "\"exit_code\":0"), "wait printed '%s'", p.buf[0]);
+	out = read_file(out_path);
+	err = read_file(err_path);
+	REAL_ASSERT(out && strcmp(out, "hello\n/dev/null\n") == 0, "'%s' holds '%s'", out_path,
+		    out ? out : "(no such file)");
+	REAL_ASSERT(err && strcmp(err, "oops\n") == 0, "'%s' holds '%s'", err_path,
+		    err ? err : "(no such file)");
+	REAL_ASSERT(lc(t, &p, "destroy", id, NULL, NULL) == 0, "destroy: status %d", p.status);
+	REAL_ASSERT(lc_nothing_left(t, id, 0, false, true) == 0, "after destroy");
+	return REAL_PASS;
+}
+
+/* `list` and `list --json` with two running containers (launched out of order) and an ended
+ * one; empty once all are destroyed. */
+LIFECYCLE_TEST(lifecycle__list_and_list_json)
+{
+	_cleanup_free_ char *ida = cid(t, "a"), *idb = cid(t, "b"), *idc = cid(t, "c");
+	_cleanup_free_ char *script = NULL, *want = NULL;
+	_cleanup_mczp_ struct mczp p = MCZP_INIT;
+	json_auto_t *sa = NULL, *sb = NULL, *sc = NULL, *all = NULL, *want_all = NULL;
+	const char *sleep_args[] = { "--isolation=namespaces/pid", "--", "/bin/sleep", t->marker, NULL };
+	const char *args[8];
+	const char *ids[3];
+	pid_t sups[2];
+
+	ids[0] = ida;
+	ids[1] = idb;
+	ids[2] = idc;
+	REAL_ASSERT(lc(t, &p, "list", NULL, NULL, NULL) == 0 && !p.buf[0][0] && !p.buf[1][0],
+		    "list before: status %d, stdout '%s', stderr '%s'", p.status, p.buf[0], p.buf[1]);
+	REAL_ASSERT(lc_launch(t, &p, idb, sleep_args, NULL) == 0, "launch b: %d '%s'", p.status, p.buf[1]);
+	REAL_ASSERT(lc_launch(t, &p, ida, sleep_args, NULL) == 0, "launch a: %d '%s'", p.status, p.buf[1]);
+	sh_args(args, t, "--isolation=namespaces/pid", &script, "exit 0");
+	REAL_ASSERT(lc_launch(t, &p, idc, args, NULL) == 0, "launch c: %d '%s'", p.status, p.buf[1]);
+	REAL_ASSERT(lc(t, &p, "wait", idc, NULL, NULL) == 0, "wait c: %d '%s'", p.status, p.buf[1]);
+	sa = lc_status(t, ida);
+	sb = lc_status(t, idb);
+	sc = lc_status(t, idc);
+	REAL_ASSERT(sa && sb && sc && strcmp(jstr(sa, "state"), "RUNNING") == 0 &&
+			    strcmp(jstr(sb, "state"), "RUNNING") == 0 &&
+			    strcmp(jstr(sc, "state"), "TERMINATED") == 0,
+		    "states: a %s, b %s, c %s", jstr(sa, "state"), jstr(sb, "state"), jstr(sc, "state"));
+	sups[0] = (pid_t)jint(sa, "supervisor_pid");
+	sups[1] = (pid_t)jint(sb, "supervisor_pid");
+	want = mcz_xasprintf("%s RUNNING %lld\n%s RUNNING %lld\n%s TERMINATED -\n", ida, jint(sa, "pid"),
+			     idb, jint(sb, "pid"), idc);
+	REAL_ASSERT(lc(t, &p, "list", NULL, NULL, NULL) == 0 && !p.buf[1][0], "list: status %d, "
+		    "stderr '%s'", p.status, p.buf[1]);
+	REAL_ASSERT(strcmp(p.buf[0], want) == 0, "list:\n%swant:\n%s", p.buf[0], want);
+	REAL_ASSERT(lc(t, &p, "list", "--json", NULL, NULL) == 0 && !p.buf[1][0], "list --json: "
+		    "status %d, stderr '%s'", p.status, p.buf[1]);
+	all = json_line(p.buf[0], "list --json");
+	want_all = json_pack("[OOO]", sa, sb, sc);
+	REAL_ASSERT(all && json_equal(all, want_all), "list --json: '%s' is not the three statuses",
+		    p.buf[0]);
+	for (size_t i = 0; i < 3; i++)
+		REAL_ASSERT(lc(t, &p, "destroy", ids[i], NULL, NULL) == 0 && p.buf[0][0] && !p.buf[1][0],
+			    "destroy %s: status %d, stdout '%s', stderr '%s'", ids[i], p.status, p.buf[0],
+			    p.buf[1]);
+	REAL_ASSERT(lc(t, &p, "list", NULL, NULL, NULL) == 0 && !p.buf[0][0], "list after: '%s'", p.buf[0]);
+	REAL_ASSERT(lc(t, &p, "list", "--json", NULL, NULL) == 0 && strcmp(p.buf[0], "[]\n") == 0,
+		    "list --json after: '%s'", p.buf[0]);
+	for (size_t i = 0; i < 3; i++)
+		REAL_ASSERT(lc_nothing_left(t, ids[i], i < 2 ? sups[i] : 0, false, i == 2) == 0,
+			    "after destroy of %s", ids[i]);
+	return REAL_PASS;
+}
+
+/* The syscall a process is blocked in (/proc/<pid>/syscall), or -1 ("running", or no file). */
+static long blocked_in(pid_t pid)
+{
+	_cleanup_free_ char *path = mcz_xasprintf("/proc/%d/syscall", (int)pid);
+	_cleanup_free_ char *s = read_file(path);
+	char *end;
+	long n = s ? strtol(s, &end, 10) : -1;
+
+	return s && end != s ? n : -1;
+}
+
+/* `wait` (two at once) on a running container returns when the command ends, not before:
+ * `sleep 0.5; exit 5` → 5, at least 0.5 s after the launch began, blocked in flock meanwhile;
+ * status says TERMINATED as soon as wait returned. */
+LIFECYCLE_TEST(lifecycle__wait_blocks_until_exit)
+{
+	_cleanup_free_ char *id = cid(t, "wb");
+	_cleanup_free_ char *script = NULL;
+	_cleanup_mczp_ struct mczp l = MCZP_INIT, w0 = MCZP_INIT, w1 = MCZP_INIT;
+	struct mczp *w[2] = { &w0, &w1 };
+	_cleanup_av_ struct av a0 = { .n = 0 }, a1 = { .n = 0 };
+	json_auto_t *mid = NULL, *after = NULL;
+	const char *args[8];
+	double t0, t_launched, t_wait, ms[2] = { 0, 0 };
+	long sc[2];
+	pid_t sup;
+
+	sh_args(args, t, "--isolation=namespaces/pid", &script, "sleep 0.5; exit 5");
+	t0 = now();
+	REAL_ASSERT(lc_launch(t, &l, id, args, NULL) == 0, "launch: status %d, stderr '%s'", l.status,
+		    l.buf[1]);
+	t_launched = now();
+	av_cmd(&a0, t, "wait");
+	av_add(&a0, "%s", id);
+	av_cmd(&a1, t, "wait");
+	av_add(&a1, "%s", id);
+	t_wait = now();
+	REAL_ASSERT(mczp_start(w[0], &a0) == 0 && mczp_start(w[1], &a1) == 0, "fork: %s",
+		    strerror(errno));
+	nap_ms(250);
+	for (int i = 0; i < 2; i++) {
+		REAL_ASSERT(waitpid(w[i]->pid, NULL, WNOHANG) == 0,
+			    "wait %d returned within 250 ms of a command that sleeps 0.5 s", i);
+		sc[i] = blocked_in(w[i]->pid);
+	}
+	mid = lc_status(t, id);
+	REAL_ASSERT(mid && strcmp(jstr(mid, "state"), "RUNNING") == 0, "status while waiting: %s",
+		    st_text(mid));
+	sup = (pid_t)jint(mid, "supervisor_pid");
+#ifdef SYS_flock
+	for (int i = 0; i < 2; i++)
+		REAL_ASSERT(sc[i] == -1 || sc[i] == SYS_flock, "wait %d is in syscall %ld, not flock (%d)",
+			    i, sc[i], SYS_flock);
+#endif
+	for (int i = 0; i < 2; i++) {
+		double elapsed;
+
+		REAL_ASSERT(lc_finish(t, w[i], t_wait, &ms[i]) == 5 && !w[i]->buf[1][0],
+			    "wait %d: status %d (want 5), stderr '%s'", i, w[i]->status, w[i]->buf[1]);
+		elapsed = t_wait + ms[i] / 1000 - t0;
+		REAL_ASSERT(elapsed >= 0.5, "wait %d returned %.3f s after the launch began", i, elapsed);
+		REAL_ASSERT(strstr(w[i]->buf[0], "\"exit_code\":5") && strstr(w[i]->buf[0], "\"status\":1280"),
+			    "wait %d printed '%s'", i, w[i]->buf[0]);
+		if (i == 0) {
+			after = lc_status(t, id);
+			REAL_ASSERT(after && strcmp(jstr(after, "state"), "TERMINATED") == 0,
+				    "status right after wait returned: %s",
+				    after ? jstr(after, "state") : "(none)");
+		}
+	}
+	REAL_ASSERT(lc_nothing_left(t, id, sup, true, true) == 0, "after wait");
+	REAL_ASSERT(lc(t, &l, "destroy", id, NULL, NULL) == 0, "destroy: status %d", l.status);
+	REAL_ASSERT(lc_nothing_left(t, id, 0, false, true) == 0, "after destroy");
+	printf("%s: launch %.0f ms; the waits returned %.0f and %.0f ms after launch returned "
+	       "(command: sleep 0.5); blocked in syscall %ld, %ld meanwhile\n",
+	       real_test_name(), (t_launched - t0) * 1000, (t_wait - t_launched) * 1000 + ms[0],
+	       (t_wait - t_launched) * 1000 + ms[1], sc[0], sc[1]);
+	return REAL_PASS;
+}
+
+/* The supervisor is killed (SIGKILL) while the container runs: `destroy` still kills it and
+ * cleans everything up, and says so (killed, no exit status). With a pid namespace, and
+ * without one (the freezer cgroup catches pid 1 and its background child). */
+LIFECYCLE_TEST(lifecycle__destroy_after_supervisor_killed)
+{
+	static const char *const isolations[] = { "--isolation=namespaces/pid", "--isolation=" };
+
+	for (size_t i = 0; i < MCZ_ARRAY_SIZE(isolations); i++) {
+		_cleanup_free_ char *suffix = mcz_xasprintf("k%zu", i);
+		_cleanup_free_ char *id = cid(t, suffix);
+		_cleanup_free_ char *script = NULL;
+		_cleanup_mczp_ struct mczp p = MCZP_INIT;
+		json_auto_t *st = NULL, *term = NULL;
+		const char *args[8];
+		double ms = 0;
+		pid_t sup;
+		int ws;
+
+		sh_args(args, t, isolations[i], &script, "sleep \"$0\" & exec sleep \"$0\"");
+		args[5] = t->marker; /* $0 */
+		args[6] = NULL;
+		REAL_ASSERT(lc_launch(t, &p, id, args, NULL) == 0, "launch %s: status %d, stderr '%s'",
+			    isolations[i], p.status, p.buf[1]);
+		st = lc_status(t, id);
+		REAL_ASSERT(st && strcmp(jstr(st, "state"), "RUNNING") == 0, "right after launch: %s",
+		    st_text(st));
+		sup = (pid_t)jint(st, "supervisor_pid");
+		REAL_ASSERT(sup > 0 && kill(sup, SIGKILL) == 0, "kill supervisor %d: %s", (int)sup,
+			    strerror(errno));
+		ws = sup_exit(sup, 5);
+		REAL_ASSERT(ws != -1 && WIFSIGNALED(ws), "the supervisor did not die: 0x%x", ws);
+		REAL_ASSERT(lc(t, &p, "destroy", id, NULL, &ms) == 0, "destroy %s: status %d, stdout '%s', "
+			    "stderr '%s'", isolations[i], p.status, p.buf[0], p.buf[1]);
+		term = json_line(p.buf[0], "destroy");
+		REAL_ASSERT(term && strcmp(jstr(term, "container_id"), id) == 0 &&
+				    json_is_true(json_object_get(term, "killed")) &&
+				    !json_object_get(term, "exit_code"),
+			    "destroy printed '%s'", p.buf[0]);
+		REAL_ASSERT(lc_nothing_left(t, id, 0, false, true) == 0, "after destroy (%s)", isolations[i]);
+		printf("%s: %s: destroy after the supervisor's death %.0f ms: %s", real_test_name(),
+		       isolations[i], ms, p.buf[0]);
+	}
 	return REAL_PASS;
 }

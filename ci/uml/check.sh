@@ -1,9 +1,10 @@
 #!/bin/bash
 # ci/uml/check.sh REALTESTS [GLOB...] — `make check-uml`: real cgroup v2 under user-mode Linux.
 #   1. REALTESTS --run GLOB... inside UML, as root of the UML kernel, in one boot: by default
-#      the sys_* tests, `mcz run` end to end (run__*) and the cgroups isolators with `mcz
-#      usage`/`mcz update` (cgroups_*, usage__*, update__*), each printing the layout it ran
-#      on; the same PASS/FAIL/SKIP lines and summary as on the host;
+#      the sys_* tests, `mcz run` end to end (run__*), the detached life cycle (lifecycle__*)
+#      and the cgroups isolators with `mcz usage`/`mcz update` (cgroups_*, usage__*,
+#      update__*), each printing the layout it ran on; the same PASS/FAIL/SKIP lines and
+#      summary as on the host;
 #   2. ci/uml/probe-v2.sh inside UML: a cgroup with memory.max, cpu.max, pids.max, a process
 #      moved in, an OOM kill, cgroup.kill, rmdir.
 # Each step is its own boot of ci/uml/run.sh (reproduce one with the command it prints).
@@ -14,7 +15,7 @@ set -euo pipefail
 
 realtests=${1:?usage: ci/uml/check.sh REALTESTS [GLOB...]}
 shift
-[ $# -gt 0 ] || set -- 'sys_*' 'run__*' 'cgroups_*' 'usage__*' 'update__*'
+[ $# -gt 0 ] || set -- 'sys_*' 'run__*' 'lifecycle__*' 'cgroups_*' 'usage__*' 'update__*'
 globs="$*"
 runs=()
 for g in "$@"; do runs+=(--run "$g"); done

@@ -548,6 +548,11 @@ static int on_sigchld(struct mcz_container *c, struct supervision *sv, struct mc
 {
 	int status, r;
 
+	/* Adopted: pid 1 is not our child; waitpid would say ECHILD ("gone") while it runs. Only
+	 * the watch tick tells (watch_all). */
+	if (c->adopted)
+		return 0;
+
 	/* The SIGCHLD is taken: an interrupted wait must be retried now, or the exit is lost. */
 	for (int tries = 0; tries < MAX_SPURIOUS; tries++) {
 		r = sys_waitpid(c->s, c->child.pid, &status, WNOHANG);

@@ -629,6 +629,79 @@ static void test_usage_cmd__lost_supervisor_fault_matrix(void **state)
 	assert_true(runs > 30);
 }
 
+/* A new supervisor adopts a container whose supervisor died (`mcz recover`): pid 1 is not
+ * its child, so it polls; pid 1 killed from outside ends the container, status unknown, and
+ * the Termination stays for `wait`. */
+static void test_usage_cmd__adopted_container_is_supervised_to_its_end(void **state)
+{
+	struct fake *f = launched_as(&lost_spec, true);
+	struct mcz_error err = MCZ_ERROR_INIT;
+	struct mcz_container *c = NULL;
+	_cleanup_free_ char *term = NULL;
+	bool alive = false;
+	sigset_t set;
+
+	(void)state;
+	mcz_supervised_signals(&set);
+	assert_int_equal(sys_sigprocmask(fake_sys(f), SIG_BLOCK, &set, NULL), 0);
+	assert_int_equal(mcz_container_load(fake_sys(f), RT, "c1", &c, &err), 0);
+	assert_int_equal(mcz_container_adopt(c, &alive, &err), 0);
+	assert_true(alive);
+	c->adopted = true;
+	c->cfg.detached = true;
+	fake_schedule_signal(f, (int)fake_now(f) + 1200, 1001, SIGKILL);
+	assert_int_equal(mcz_container_supervise(c, &err), 0);
+	assert_true(fake_now(f) >= 1200 && fake_now(f) < 1800); /* seen within a tick */
+	assert_false(c->term.have_status);
+	mcz_container_free(c);
+	assert_int_equal(mcz_entry_read(fake_sys(f), RT, "c1", "termination.json", &term, &err), 0);
+	assert_string_equal(term, "{\"container_id\":\"c1\",\"killed\":false,\"message\":"
+				  "\"Command terminated\"}\n");
+	fake_free(f);
+}
+
+/* posix launcher: pid 1 is trusted as the leader of its own session, and the container is
+ * killed through it. */
+static void test_usage_cmd__lost_posix_container_is_destroyed(void **state)
+{
+	static const struct spec sp = { .isolation = "posix/cpu,posix/mem", .launcher = "posix" };
+	struct fake *f = launched_as(&sp, true);
+	struct mcz_error err = MCZ_ERROR_INIT;
+	bool alive = false;
+
+	(void)state;
+	assert_int_equal(destroy_lost(f, &alive, &err), 0);
+	assert_true(alive);
+	assert_int_equal(fake_nprocs(f), 1);
+	fake_free(f);
+}
+
+/* Orphan cgroups (`mcz recover`): their processes killed — through the freezer, or one by
+ * one from cgroup.procs — and the cgroups removed. */
+static void test_usage_cmd__orphan_cgroups_are_killed_and_removed(void **state)
+{
+	struct fake *f = launched(&lost_spec);
+	struct mcz_error err = MCZ_ERROR_INIT;
+	struct mcz_hierarchy freezer = { 0 }, memory = { 0 };
+	char buf[64];
+	int status;
+
+	(void)state;
+	assert_int_equal(mcz_hierarchy_find(fake_sys(f), CG, "freezer", &freezer, &err), 0);
+	assert_int_equal(mcz_hierarchy_find(fake_sys(f), CG, "memory", &memory, &err), 0);
+	assert_int_equal(mcz_cgroup_kill_remove(fake_sys(f), &memory, false, MEM_CG, &err), 0);
+	assert_int_equal(sys_cg_read(fake_sys(f), MEM_CG "/cgroup.procs", buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(sys_waitpid(fake_sys(f), 1001, &status, 0), 1001); /* the test's child */
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	assert_int_equal(fake_nprocs(f), 1); /* pid 1 and its child: killed */
+	assert_int_equal(mcz_cgroup_kill_remove(fake_sys(f), &freezer, true, CG "/freezer/mcz/c1", &err), 0);
+	assert_int_equal(sys_cg_read(fake_sys(f), CG "/freezer/mcz/c1/cgroup.procs", buf, sizeof(buf)),
+			 -ENOENT);
+	mcz_hierarchy_done(&freezer);
+	mcz_hierarchy_done(&memory);
+	fake_free(f);
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_usage_cmd__cgroups_statistics_byte_for_byte),
 	cmocka_unit_test(test_usage_cmd__cgroup_v2_usage_and_update),
@@ -640,6 +713,9 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_usage_cmd__live_supervisor_is_not_adopted),
 	cmocka_unit_test(test_usage_cmd__lost_supervisor_and_processes),
 	cmocka_unit_test(test_usage_cmd__lost_supervisor_fault_matrix),
+	cmocka_unit_test(test_usage_cmd__adopted_container_is_supervised_to_its_end),
+	cmocka_unit_test(test_usage_cmd__lost_posix_container_is_destroyed),
+	cmocka_unit_test(test_usage_cmd__orphan_cgroups_are_killed_and_removed),
 };
 
 SCENARIO_SUITE(usage_cmd, tests, NULL, NULL);

@@ -239,9 +239,16 @@ static int wait_for(const struct mcz_flags *f, const char *id, struct mcz_error 
 	r = await_supervisor(dir, err);
 	if (r >= 0)
 		r = print_termination(f, id, err);
-	if (r == -ENOENT && !mcz_error_is_set(err))
-		return mcz_error_fmt(err, -ESRCH, "container '%s' ended without a termination: its "
-				     "supervisor is gone (see 'mcz status %s'; 'mcz recover')", id, id);
+	if (r == -ENOENT && !mcz_error_is_set(err)) {
+		_cleanup_free_ char *config = mcz_xasprintf("%s/config.json", dir);
+
+		if (access(config, F_OK) < 0) /* removed whole: `mcz run`'s, or destroyed */
+			return mcz_error_fmt(err, -ESRCH, "container '%s' is gone and left no "
+					     "Termination (a 'mcz run' container's goes to its 'mcz "
+					     "run'; a destroyed one's to 'mcz destroy')", id);
+		return mcz_error_fmt(err, -ESRCH, "container '%s' has no Termination: its supervisor "
+				     "is gone (see 'mcz status %s'; 'mcz recover' adopts it)", id, id);
+	}
 	return r;
 }
 

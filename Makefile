@@ -204,7 +204,7 @@ UML_PKGS      := user-mode-linux
 # the real tests run inside UML: sys_*, `mcz run` end to end, the detached life cycle
 # (launch/wait/destroy/status/list), the cgroups isolators with `mcz usage` / `mcz update`
 # (space-separated globs)
-UML_REAL_GLOB ?= sys_* run__* lifecycle__* cgroups_* usage__* update__*
+UML_REAL_GLOB ?= sys_* run__* lifecycle__* recover__* cgroups_* usage__* update__*
 UML_REQUIRED  ?= 0
 
 .PHONY: uml-deps

@@ -264,26 +264,36 @@ int cmd_wait(const struct mcz_flags *f, struct mcz_error *err)
 
 /* ---- destroy ---- */
 
-/* Whether /proc/locks shows an flock of `pid` on the file with inode `ino`: supervisor.pid
- * is only a number, which the kernel may have given to another process since; a request to
- * destroy must reach the supervisor or no one. */
+/* Whether process `pid` holds an flock on the file with inode `ino`: one of its fds shows
+ * it in /proc/PID/fdinfo ("lock:" lines). supervisor.pid is only a number, which the kernel
+ * may have given to another process since; a request to destroy must reach the supervisor or
+ * no one. (/proc/locks would name the process that took the lock, which for a container
+ * adopted by `mcz recover` is recover itself, not the supervisor it forked.) */
 static bool holds_flock(pid_t pid, ino_t ino)
 {
-	FILE *fp = fopen("/proc/locks", "re");
-	char line[256];
+	_cleanup_free_ char *dir = mcz_xasprintf("/proc/%d/fdinfo", (int)pid);
+	DIR *d = opendir(dir);
+	struct dirent *e;
 	bool found = false;
 
-	while (fp && !found && fgets(line, sizeof(line), fp)) {
-		int lpid = 0;
-		unsigned long long lino = 0;
+	while (d && !found && (e = readdir(d))) {
+		_cleanup_free_ char *path = mcz_xasprintf("%s/%s", dir, e->d_name);
+		FILE *fp = e->d_name[0] != '.' ? fopen(path, "re") : NULL;
+		char line[256];
 
-		/* "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF" */
-		found = strstr(line, " FLOCK ") &&
-			sscanf(line, "%*s %*s %*s %*s %d %*x:%*x:%llu", &lpid, &lino) == 2 &&
-			lpid == pid && lino == (unsigned long long)ino;
+		while (fp && !found && fgets(line, sizeof(line), fp)) {
+			unsigned long long lino = 0;
+
+			/* "lock:	1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF" */
+			found = strncmp(line, "lock:", 5) == 0 && strstr(line, " FLOCK ") &&
+				sscanf(line, "lock: %*s %*s %*s %*s %*d %*x:%*x:%llu", &lino) == 1 &&
+				lino == (unsigned long long)ino;
+		}
+		if (fp)
+			fclose(fp);
 	}
-	if (fp)
-		fclose(fp);
+	if (d)
+		closedir(d);
 	return found;
 }
 

@@ -98,6 +98,13 @@ static void adopt_supervisor(struct mcz_container *c)
 	(void)dup2(null, STDIN_FILENO);
 	(void)dup2(o >= 0 ? o : null, STDOUT_FILENO);
 	(void)dup2(e >= 0 ? e : null, STDERR_FILENO);
+	/* Copied to 0-2: the originals are not needed (unless they are 0-2 themselves). */
+	if (null > STDERR_FILENO)
+		close(null);
+	if (o > STDERR_FILENO)
+		close(o);
+	if (e > STDERR_FILENO)
+		close(e);
 	c->adopted = true;
 	c->cfg.detached = true;
 	if (cli_write_supervisor_pid(c, &err) < 0 || mcz_container_supervise(c, &err) < 0)
@@ -218,6 +225,23 @@ static void recover_pidns(const struct mcz_flags *f, struct report *rep)
 	names_free(names);
 }
 
+/* An orphan cgroup and what is below it, deepest first: v1's cgroup.procs and freezer act
+ * on one cgroup only. */
+static int kill_remove_tree(const struct mcz_hierarchy *h, bool freezer, const char *path,
+			    struct mcz_error *err)
+{
+	char **kids = names_in(path, true);
+	int r = 0;
+
+	for (size_t i = 0; r >= 0 && kids && kids[i]; i++) {
+		_cleanup_free_ char *p = mcz_xasprintf("%s/%s", path, kids[i]);
+
+		r = kill_remove_tree(h, freezer, p, err);
+	}
+	names_free(kids);
+	return r < 0 ? r : mcz_cgroup_kill_remove(sys_real(), h, freezer, path, err);
+}
+
 /* Cgroups below the cgroups root of one hierarchy that no entry owns. */
 static void recover_hierarchy(const struct mcz_flags *f, const struct mcz_hierarchy *h,
 			      bool freezer, struct report *rep)
@@ -232,7 +256,7 @@ static void recover_hierarchy(const struct mcz_flags *f, const struct mcz_hierar
 
 		if (exists(containers, names[i]))
 			continue;
-		if (mcz_cgroup_kill_remove(sys_real(), h, freezer, p, &e) < 0) {
+		if (kill_remove_tree(h, freezer, p, &e) < 0) {
 			mcz_error_wrap(&e, "orphan cgroup");
 			report_error(rep, &e);
 			continue;

@@ -3,7 +3,8 @@
  * volumes, mount propagation, the pid namespace, exit and signal statuses, SIGTERM
  * forwarding, --user, exec errors, bad input, a duplicate id and the posix launcher; and the
  * detached life cycle (lifecycle__*: `mcz launch`, `status`, `usage`, `wait`, `destroy`,
- * `list`; section 14).
+ * `list`; section 14) and `mcz recover` (recover__*: adoption after a supervisor's death, dead
+ * containers, orphan cgroups and pidns handles; section 15).
  *
  * Each test runs the real binary (env MCZ_BIN, default build/mcz, relative to the repo root)
  * with its own --work_dir and --runtime_dir below /var/lib/mcz-rt-<pid>-<test> (not under
@@ -75,6 +76,8 @@ struct rt {
 	size_t nfiles;
 	char *launched[MAX_LAUNCHED]; /* ids given to `mcz launch`: destroyed if the test fails */
 	size_t nlaunched;
+	pid_t adopted[MAX_LAUNCHED]; /* supervisors `mcz recover` started (children: a subreaper) */
+	size_t nadopted;
 };
 
 /* ---- small helpers ---- */
@@ -713,6 +716,25 @@ static void rt_destroy_launched(struct rt *t)
 		nap_ms(10);
 }
 
+/* Supervisors started by `mcz recover` that still run (this process's children, so their
+ * pids cannot have been reused): SIGKILLed and reaped, reported when `report`. How many. */
+static int rt_kill_adopted(struct rt *t, bool report)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < t->nadopted; i++) {
+		if (waitpid(t->adopted[i], NULL, WNOHANG) != 0)
+			continue; /* reaped now, or not this process's child */
+		n++;
+		if (report)
+			fprintf(stderr, "%s: left behind: the supervisor %d started by mcz recover\n",
+				real_test_name(), (int)t->adopted[i]);
+		(void)kill(t->adopted[i], SIGKILL);
+		(void)waitpid(t->adopted[i], NULL, 0);
+	}
+	return n;
+}
+
 static int rt_main(int (*body)(struct rt *), unsigned timeout)
 {
 	struct rt t;
@@ -732,10 +754,15 @@ static int rt_main(int (*body)(struct rt *), unsigned timeout)
 	r = rt_setup(&t, timeout);
 	if (r == 0)
 		r = body(&t);
-	if (r != REAL_PASS)
+	if (r != REAL_PASS) {
+		/* a supervisor of recover's may not answer (that may be the failure): kill it
+		 * first, so that `mcz destroy` adopts the container and cleans it up itself */
+		(void)rt_kill_adopted(&t, false);
 		rt_destroy_launched(&t);
+	}
+	left = rt_kill_adopted(&t, true);
 	rt_umount_own(&t);
-	left = rt_leftovers(&t);
+	left += rt_leftovers(&t);
 	if (rt_cleanup(&t) < 0)
 		left++;
 	rt_free(&t);
@@ -1413,15 +1440,16 @@ static void mczp_reset(struct mczp *p)
 	*p = (struct mczp)MCZP_INIT;
 }
 
-/* Wait for a started mcz to exit (kill it past LC_WAIT or the deadline); then give its pipes
- * 1 s: a command that has returned must not leave them to a process it started (a shell's
- * `id=$(mcz launch ...)` would hang). Its status; -2 when a pipe stayed open (said on
- * stderr). *ms: how long it ran, from t0. */
-static int lc_finish(const struct rt *t, struct mczp *p, double t0, double *ms)
+/* Wait for a started mcz to exit (kill it past `timeout` s or the deadline); then give its
+ * pipes 1 s: a command that has returned must not leave them to a process it started (a
+ * shell's `id=$(mcz launch ...)` would hang). Its status; -2 when a pipe stayed open (said
+ * on stderr). *ms: how long it ran, from t0. */
+static int lc_finish_within(const struct rt *t, struct mczp *p, double t0, double timeout,
+			    double *ms)
 {
 	const char *name = real_test_name();
 
-	if (!mczp_wait(p, dmin(now() + LC_WAIT, t->deadline))) {
+	if (!mczp_wait(p, dmin(now() + timeout, t->deadline))) {
 		fprintf(stderr, "%s: mcz (pid %d) did not exit in time\n", name, (int)p->pid);
 		return mczp_finish(p, t, 0);
 	}
@@ -1435,6 +1463,12 @@ static int lc_finish(const struct rt *t, struct mczp *p, double t0, double *ms)
 		return -2;
 	}
 	return p->status;
+}
+
+/* lc_finish_within() LC_WAIT s. */
+static int lc_finish(const struct rt *t, struct mczp *p, double t0, double *ms)
+{
+	return lc_finish_within(t, p, t0, LC_WAIT, ms);
 }
 
 static int lc_run(const struct rt *t, const struct av *a, struct mczp *p, double *ms)
@@ -2381,5 +2415,705 @@ LIFECYCLE_TEST(lifecycle__destroy_after_supervisor_killed)
 		printf("%s: %s: destroy after the supervisor's death %.0f ms: %s", real_test_name(),
 		       isolations[i], ms, p.buf[0]);
 	}
+	return REAL_PASS;
+}
+
+/* ---- 15: mcz recover ----
+ *
+ * `mcz recover` (SPEC §9) after a supervisor was SIGKILLed: adoption by a new supervisor,
+ * destroy, wait; a dead container destroyed with its Termination kept; orphan cgroups and pidns
+ * handles removed while what is outside the roots, and live containers, are left alone. The
+ * tests are lifecycle tests (a subreaper: the supervisors of `launch` and of `recover` come
+ * back to the test process, and so does pid 1 once its supervisor is killed). Each uses a
+ * --cgroups_root of its own, "<id>-cg" relative to this process's cgroup (a `recover` with
+ * the shared default root would take other tests' containers for orphans); `launch` and
+ * `recover` get it, the other commands read it from the container's config.json. The
+ * supervisors recover starts are recorded in t->adopted: killed at the end if still there. */
+
+#define RECOVER_DESTROY_WAIT 10.0 /* s: a destroy takes well under one */
+
+static const char *const empty_report =
+	"{\"alive\":[],\"ended\":[],\"adopted\":[],\"destroyed\":[],\"removed\":[],\"errors\":[]}\n";
+
+/* "--cgroups_root=<id>-cg" (static buffer: one test per process). */
+static const char *rc_root_flag(const struct rt *t)
+{
+	static char buf[64];
+
+	snprintf(buf, sizeof(buf), "--cgroups_root=%s-cg", t->id);
+	return buf;
+}
+
+/* The test's cgroups root in the launcher's hierarchy (v1 freezer, or cgroup2), malloc'd;
+ * NULL when this process's cgroup there is unknown. */
+static char *rc_root_dir(const struct rt *t)
+{
+	return t->cgroup[0] ? mcz_xasprintf("%s/%s-cg", t->cgroup, t->id) : NULL;
+}
+
+/* `mcz launch --container_id=ID ISOLATION --cgroups_root=... -- CMD`: `/bin/sleep <marker>`,
+ * or `sh -c ': <marker>; SCRIPT'`. */
+static int rc_launch(struct rt *t, struct mczp *p, const char *id, const char *isolation,
+		     const char *script)
+{
+	_cleanup_free_ char *sh = script ? mcz_xasprintf(": %s; %s", t->marker, script) : NULL;
+	const char *args[8];
+	size_t n = 0;
+
+	args[n++] = isolation;
+	args[n++] = rc_root_flag(t);
+	args[n++] = "--";
+	if (sh) {
+		args[n++] = "/bin/sh";
+		args[n++] = "-c";
+		args[n++] = sh;
+	} else {
+		args[n++] = "/bin/sleep";
+		args[n++] = t->marker;
+	}
+	args[n] = NULL;
+	return lc_launch(t, p, id, args, NULL);
+}
+
+/* `mcz recover` with the test's dirs and cgroups root: its status; *report: the JSON line
+ * when it printed one (NULL otherwise). The pids in "adopted" are recorded first. */
+static int rc_recover(struct rt *t, struct mczp *p, json_t **report, double *ms)
+{
+	_cleanup_av_ struct av a = { .n = 0 };
+	json_t *adopted;
+	size_t i;
+	json_t *v;
+
+	av_cmd(&a, t, "recover");
+	av_add(&a, "%s", rc_root_flag(t));
+	*report = NULL;
+	lc_run(t, &a, p, ms);
+	if (p->buf[0][0])
+		*report = json_line(p->buf[0], "recover");
+	adopted = json_object_get(*report, "adopted");
+	json_array_foreach(adopted, i, v) {
+		long long sup = jint(v, "supervisor_pid");
+
+		if (sup > 0 && t->nadopted < MAX_LAUNCHED)
+			t->adopted[t->nadopted++] = (pid_t)sup;
+	}
+	return p->status;
+}
+
+/* Whether array `got` holds the same elements as `want`, in any order. */
+static bool jsame_set(const json_t *got, const json_t *want)
+{
+	size_t i, j;
+	json_t *w, *g;
+
+	if (!json_is_array(got) || json_array_size(got) != json_array_size(want))
+		return false;
+	json_array_foreach(want, i, w) {
+		bool found = false;
+
+		json_array_foreach(got, j, g)
+			found = found || json_equal(g, w);
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+/* The report has exactly the six keys; alive, ended, destroyed, removed as given (in any
+ * order; NULL: empty); "adopted" names exactly the ids of `adopted` (NULL: none), each with a
+ * supervisor_pid > 0, the first one's in *sup; "errors" is empty. */
+static int check_report(const json_t *j, json_t *alive, json_t *ended, json_t *adopted,
+			json_t *destroyed, json_t *removed, pid_t *sup)
+{
+	static const char *const keys[] = { "alive", "ended", "adopted", "destroyed", "removed",
+					    "errors", NULL };
+	static const char *const adopted_keys[] = { "container_id", "supervisor_pid", NULL };
+	json_t *want[] = { alive, ended, destroyed, removed };
+	const char *names[] = { "alive", "ended", "destroyed", "removed" };
+	json_auto_t *ids = json_array(), *none = json_array();
+	int r = REAL_PASS;
+	size_t i;
+	json_t *v;
+
+	if (!j || !jkeys(j, keys)) {
+		fprintf(stderr, "%s: recover: not a report with exactly %s, %s, %s, %s, %s, %s\n",
+			real_test_name(), keys[0], keys[1], keys[2], keys[3], keys[4], keys[5]);
+		r = 1;
+	}
+	for (i = 0; r == REAL_PASS && i < MCZ_ARRAY_SIZE(want); i++) {
+		json_auto_t *empty = json_array();
+
+		if (!jsame_set(json_object_get(j, names[i]), want[i] ? want[i] : empty)) {
+			char *w = json_dumps(want[i] ? want[i] : empty, JSON_COMPACT);
+
+			fprintf(stderr, "%s: recover: \"%s\" is not %s\n", real_test_name(), names[i], w);
+			free(w);
+			r = 1;
+		}
+	}
+	json_array_foreach(json_object_get(j, "adopted"), i, v) {
+		if (!jkeys(v, adopted_keys) || jint(v, "supervisor_pid") <= 0) {
+			fprintf(stderr, "%s: recover: an \"adopted\" element is not {container_id, "
+				"supervisor_pid > 0}\n", real_test_name());
+			r = 1;
+		}
+		json_array_append(ids, json_object_get(v, "container_id"));
+		if (i == 0 && sup)
+			*sup = (pid_t)jint(v, "supervisor_pid");
+	}
+	if (r == REAL_PASS && !jsame_set(ids, adopted ? adopted : none)) {
+		fprintf(stderr, "%s: recover: \"adopted\" names the wrong containers\n", real_test_name());
+		r = 1;
+	}
+	if (r == REAL_PASS && json_array_size(json_object_get(j, "errors")) != 0) {
+		fprintf(stderr, "%s: recover: errors\n", real_test_name());
+		r = 1;
+	}
+	json_decref(alive), json_decref(ended), json_decref(adopted), json_decref(destroyed);
+	json_decref(removed);
+	return r;
+}
+
+/* The flocks /proc/locks shows on container id's lock file: "pid N (READ|WRITE)..." or
+ * "none"; for messages (malloc'd). */
+static char *lock_holders(const struct rt *t, const char *id)
+{
+	_cleanup_free_ char *path = mcz_xasprintf("%s/containers/%s/lock", t->runtime, id);
+	_cleanup_free_ char *locks = read_file("/proc/locks");
+	struct stat st;
+	char *out = mcz_xstrdup("");
+
+	if (stat(path, &st) < 0 || !locks)
+		return mcz_xstrdup("(no lock file)");
+	for (char *l = locks; *l;) {
+		char *e = strchrnul(l, '\n');
+		char mode[16];
+		int pid;
+		unsigned long long ino;
+
+		if (sscanf(l, "%*s %*s %*s %15s %d %*x:%*x:%llu", mode, &pid, &ino) == 3 &&
+		    ino == (unsigned long long)st.st_ino) {
+			_cleanup_free_ char *cmd = proc_cmdline(pid);
+			char *x = mcz_xasprintf("%s%spid %d %s ('%s')", out, *out ? ", " : "", pid, mode,
+						cmd ? cmd : "no such process");
+
+			free(out);
+			out = x;
+		}
+		l = *e ? e + 1 : e;
+	}
+	if (!*out) {
+		free(out);
+		out = mcz_xstrdup("none");
+	}
+	return out;
+}
+
+/* `mcz destroy ID` of a running container, RECOVER_DESTROY_WAIT s at most: exit 0, one
+ * Termination line with killed:true and no exit status; nothing on stderr. */
+static int rc_destroy_running(struct rt *t, const char *id, double *ms)
+{
+	_cleanup_av_ struct av a = { .n = 0 };
+	_cleanup_mczp_ struct mczp p = MCZP_INIT;
+	_cleanup_free_ char *holders = lock_holders(t, id);
+	_cleanup_free_ char *sup_file = mcz_xasprintf("%s/containers/%s/supervisor.pid", t->runtime, id);
+	_cleanup_free_ char *sup = read_file(sup_file);
+	json_auto_t *term = NULL;
+	double t0 = now();
+
+	if (sup)
+		sup[strcspn(sup, "\n")] = '\0';
+
+	av_cmd(&a, t, "destroy");
+	av_add(&a, "%s", id);
+	if (mczp_start(&p, &a) < 0)
+		return 1;
+	REAL_ASSERT(lc_finish_within(t, &p, t0, RECOVER_DESTROY_WAIT, ms) == 0,
+		    "destroy %s: status %d (-1: killed, still running after %.0f s), stdout '%s', stderr "
+		    "'%s'; before it, supervisor.pid said %s and /proc/locks showed the lock held by: %s",
+		    id, p.status, RECOVER_DESTROY_WAIT, p.buf[0], p.buf[1], sup ? sup : "(none)",
+		    holders);
+	REAL_ASSERT(!p.buf[1][0], "destroy %s: stderr '%s'", id, p.buf[1]);
+	term = json_line(p.buf[0], "destroy");
+	REAL_ASSERT(term && strcmp(jstr(term, "container_id"), id) == 0 &&
+			    json_is_true(json_object_get(term, "killed")) &&
+			    !json_object_get(term, "status") && !json_object_get(term, "exit_code") &&
+			    !json_object_get(term, "signal"),
+		    "destroy %s printed '%s' (want killed:true, no status)", id, p.buf[0]);
+	return REAL_PASS;
+}
+
+/* Kill the supervisor of a running container (SIGKILL) and reap it: its pid. */
+static int kill_supervisor(struct rt *t, const char *id, pid_t *ret_sup, pid_t *ret_pid)
+{
+	json_auto_t *st = lc_status(t, id);
+	json_auto_t *after = NULL;
+	pid_t sup;
+	int ws;
+
+	REAL_ASSERT(st && strcmp(jstr(st, "state"), "RUNNING") == 0 &&
+			    json_is_true(json_object_get(st, "supervisor_alive")),
+		    "%s right after launch: %s", id, st_text(st));
+	sup = *ret_sup = (pid_t)jint(st, "supervisor_pid");
+	*ret_pid = (pid_t)jint(st, "pid");
+	REAL_ASSERT(sup > 0 && *ret_pid > 0 && kill(sup, SIGKILL) == 0, "kill supervisor %d: %s",
+		    (int)sup, strerror(errno));
+	ws = sup_exit(sup, 5);
+	REAL_ASSERT(ws != -1 && (ws == 0 || WIFSIGNALED(ws)), "the supervisor did not die: 0x%x", ws);
+	after = lc_status(t, id);
+	REAL_ASSERT(after && strcmp(jstr(after, "state"), "RUNNING") == 0 &&
+			    json_is_false(json_object_get(after, "supervisor_alive")),
+		    "%s with its supervisor killed: %s (want RUNNING, supervisor_alive false)", id,
+		    st_text(after));
+	return REAL_PASS;
+}
+
+/* The supervisor `recover` started: a new process of its own session, stdin /dev/null,
+ * stdout and stderr the sandbox's files. */
+static int check_new_supervisor(const struct rt *t, const char *id, pid_t nsup, pid_t old)
+{
+	_cleanup_free_ char *out = mcz_xasprintf("%s/sandboxes/%s/stdout", t->work, id);
+	_cleanup_free_ char *errf = mcz_xasprintf("%s/sandboxes/%s/stderr", t->work, id);
+	char fd[3][PATH_MAX];
+
+	REAL_ASSERT(nsup > 0 && nsup != old && kill(nsup, 0) == 0,
+		    "the new supervisor %d (the old one %d) does not run", (int)nsup, (int)old);
+	REAL_ASSERT(proc_sid(nsup) == nsup, "the new supervisor %d: session %d", (int)nsup,
+		    (int)proc_sid(nsup));
+	proc_fd(nsup, 0, fd[0], sizeof(fd[0]));
+	proc_fd(nsup, 1, fd[1], sizeof(fd[1]));
+	proc_fd(nsup, 2, fd[2], sizeof(fd[2]));
+	REAL_ASSERT(strcmp(fd[0], "/dev/null") == 0 && strcmp(fd[1], out) == 0 && strcmp(fd[2], errf) == 0,
+		    "the new supervisor's stdio: 0 '%s', 1 '%s', 2 '%s'", fd[0], fd[1], fd[2]);
+	return REAL_PASS;
+}
+
+/* 1. A running container whose supervisor was SIGKILLed: `recover` adopts it (a new
+ * supervisor), `status` shows that supervisor alive and the same pid 1, `destroy` kills it
+ * (killed:true, no exit status) and nothing is left. With a pid namespace, and without one
+ * (the freezer cgroup holds pid 1 and its background child; posix isolators). */
+LIFECYCLE_TEST(recover__adopt_then_destroy)
+{
+	static const char *const isolations[] = { "--isolation=namespaces/pid",
+						  "--isolation=posix/cpu,posix/mem" };
+
+	for (size_t i = 0; i < MCZ_ARRAY_SIZE(isolations); i++) {
+		_cleanup_free_ char *suffix = mcz_xasprintf("ad%zu", i);
+		_cleanup_free_ char *id = cid(t, suffix);
+		_cleanup_free_ char *want_cmd = i == 0 ? mcz_xasprintf("/bin/sleep %s", t->marker)
+						       : mcz_xasprintf("/bin/sh -c : %s; sleep %s & wait",
+								       t->marker, t->marker);
+		_cleanup_free_ char *script = i == 0 ? NULL : mcz_xasprintf("sleep %s & wait", t->marker);
+		_cleanup_mczp_ struct mczp p = MCZP_INIT;
+		json_auto_t *report = NULL, *st = NULL;
+		double ms_recover = 0, ms_destroy = 0;
+		pid_t sup, pid, nsup = 0;
+
+		REAL_ASSERT(rc_launch(t, &p, id, isolations[i], script) == 0,
+			    "launch %s: status %d, stderr '%s'", isolations[i], p.status, p.buf[1]);
+		st = lc_status(t, id);
+		REAL_ASSERT(st && cmdline_becomes((pid_t)jint(st, "pid"), want_cmd, 5),
+			    "pid 1 of %s is not '%s': %s", id, want_cmd, st_text(st));
+		json_decref(st);
+		st = NULL;
+		REAL_ASSERT(kill_supervisor(t, id, &sup, &pid) == 0, "%s", isolations[i]);
+		REAL_ASSERT(rc_recover(t, &p, &report, &ms_recover) == 0 && !p.buf[1][0],
+			    "recover: status %d, stderr '%s'", p.status, p.buf[1]);
+		REAL_ASSERT(check_report(report, NULL, NULL, json_pack("[s]", id), NULL, NULL, &nsup) == 0,
+			    "recover printed '%s'", p.buf[0]);
+		REAL_ASSERT(check_new_supervisor(t, id, nsup, sup) == 0, "%s", isolations[i]);
+		st = lc_status(t, id);
+		REAL_ASSERT(st && strcmp(jstr(st, "state"), "RUNNING") == 0 &&
+				    json_is_true(json_object_get(st, "supervisor_alive")) &&
+				    jint(st, "supervisor_pid") == nsup && jint(st, "pid") == pid,
+			    "status after recover: %s (want RUNNING, supervisor_alive, supervisor_pid %d, "
+			    "pid %d)", st_text(st), (int)nsup, (int)pid);
+		REAL_ASSERT(cmdline_becomes(pid, want_cmd, 0), "pid 1 (%d) is no longer '%s'", (int)pid,
+			    want_cmd);
+		REAL_ASSERT(rc_destroy_running(t, id, &ms_destroy) == 0, "%s, adopted", isolations[i]);
+		REAL_ASSERT(lc_nothing_left(t, id, nsup, false, true) == 0, "after destroy (%s)",
+			    isolations[i]);
+		printf("%s: %s: recover (adopted, supervisor %d -> %d) %.0f ms, destroy %.0f ms\n",
+		       real_test_name(), isolations[i], (int)sup, (int)nsup, ms_recover, ms_destroy);
+	}
+	return REAL_PASS;
+}
+
+/* Wait up to timeout s for child `pid` to end (this process is its subreaper once its
+ * supervisor died) and reap it: its wait status, when (*when), or -1. */
+static int reap_child(pid_t pid, double timeout, double *when)
+{
+	double end = now() + timeout;
+	int st;
+
+	for (;;) {
+		pid_t r = waitpid(pid, &st, WNOHANG);
+
+		if (r == pid) {
+			*when = now();
+			return st;
+		}
+		if (r < 0 || now() >= end)
+			return -1;
+		nap_ms(2);
+	}
+}
+
+/* 2. The adopted container's command ends by itself (sleep 2.5; exit 3): the new supervisor
+ * sees it within about a second (it polls every 500 ms), `wait` returns 125 with a
+ * Termination without "status" (the exit code is not the adopter's to know), and again;
+ * `destroy` prints that Termination and removes the entry. */
+LIFECYCLE_TEST(recover__adopted_command_ends)
+{
+	_cleanup_free_ char *id = cid(t, "end");
+	_cleanup_av_ struct av wa = { .n = 0 };
+	_cleanup_mczp_ struct mczp p = MCZP_INIT, w = MCZP_INIT;
+	_cleanup_free_ char *first = NULL;
+	json_auto_t *report = NULL, *term = NULL, *st = NULL;
+	double t_launch, t_exit = 0, t_wait0, ms_wait = 0, ms_recover = 0, ms_destroy = 0, late;
+	pid_t sup, pid, nsup = 0;
+	siginfo_t si = { 0 };
+	int ws;
+
+	t_launch = now();
+	REAL_ASSERT(rc_launch(t, &p, id, "--isolation=namespaces/pid", "sleep 2.5; exit 3") == 0,
+		    "launch: status %d, stderr '%s'", p.status, p.buf[1]);
+	REAL_ASSERT(kill_supervisor(t, id, &sup, &pid) == 0, "kill the supervisor");
+	REAL_ASSERT(rc_recover(t, &p, &report, &ms_recover) == 0 && !p.buf[1][0],
+		    "recover: status %d, stderr '%s'", p.status, p.buf[1]);
+	/* pid 1 is this process's child now (a subreaper): look without reaping it */
+	REAL_ASSERT(waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == 0,
+		    "the command had ended when recover returned, %.3f s after the launch began: "
+		    "too late for this test (the command sleeps 2.5 s)", now() - t_launch);
+	REAL_ASSERT(check_report(report, NULL, NULL, json_pack("[s]", id), NULL, NULL, &nsup) == 0,
+		    "recover printed '%s'", p.buf[0]);
+	REAL_ASSERT(check_new_supervisor(t, id, nsup, sup) == 0, "after recover");
+	av_cmd(&wa, t, "wait");
+	av_add(&wa, "%s", id);
+	t_wait0 = now();
+	REAL_ASSERT(mczp_start(&w, &wa) == 0, "fork: %s", strerror(errno));
+	/* pid 1 came back to this process (a subreaper) when its supervisor died: reap it as
+	 * init would, and learn when the command ended and how */
+	ws = reap_child(pid, 10, &t_exit);
+	REAL_ASSERT(ws != -1, "pid 1 (%d) did not end within 10 s (or is not this process's child)",
+		    (int)pid);
+	REAL_ASSERT(WIFEXITED(ws) && WEXITSTATUS(ws) == 3, "pid 1 ended with wait status 0x%x", ws);
+	REAL_ASSERT(lc_finish(t, &w, t_wait0, &ms_wait) == 125, "wait: status %d (want 125), stdout "
+		    "'%s', stderr '%s'", w.status, w.buf[0], w.buf[1]);
+	late = t_wait0 + ms_wait / 1000 - t_exit;
+	REAL_ASSERT(!w.buf[1][0], "wait: stderr '%s'", w.buf[1]);
+	term = json_line(w.buf[0], "wait");
+	REAL_ASSERT(check_termination(term, id, -1, -1, -1, false, NULL) == 0 &&
+			    !json_object_get(term, "status"),
+		    "wait printed '%s' (want no status, exit_code, signal; killed false)", w.buf[0]);
+	REAL_ASSERT(late >= 0 && late < 1.5, "wait returned %.0f ms after the command ended (the "
+		    "adopter polls every 500 ms)", late * 1000);
+	REAL_ASSERT(lc_nothing_left(t, id, nsup, true, true) == 0, "after the adopted command ended");
+	first = mcz_xstrdup(w.buf[0]);
+	st = lc_status(t, id);
+	REAL_ASSERT(st && strcmp(jstr(st, "state"), "TERMINATED") == 0 &&
+			    json_equal(json_object_get(st, "termination"), term),
+		    "status: %s", st_text(st));
+	REAL_ASSERT(lc(t, &p, "wait", id, NULL, NULL) == 125 && strcmp(p.buf[0], first) == 0 &&
+			    !p.buf[1][0],
+		    "second wait: status %d, stdout '%s', stderr '%s'", p.status, p.buf[0], p.buf[1]);
+	REAL_ASSERT(lc(t, &p, "destroy", id, NULL, &ms_destroy) == 0 && strcmp(p.buf[0], first) == 0 &&
+			    !p.buf[1][0],
+		    "destroy: status %d, stdout '%s' (want '%s'), stderr '%s'", p.status, p.buf[0],
+		    first, p.buf[1]);
+	REAL_ASSERT(lc_nothing_left(t, id, 0, false, true) == 0, "after destroy");
+	printf("%s: recover %.0f ms; the command ended %.0f ms after the launch began; wait returned "
+	       "%.0f ms after that (adopter polls every 500 ms): %s",
+	       real_test_name(), ms_recover, (t_exit - t_launch) * 1000, late * 1000, first);
+	printf("%s: destroy of the ended container %.0f ms\n", real_test_name(), ms_destroy);
+	return REAL_PASS;
+}
+
+/* 3. Supervisor and processes SIGKILLed: `recover` destroys the container (no cgroup, pidns
+ * handle or mount left; the entry keeps only termination.json) and reports it; a second
+ * recover reports it "ended"; `wait` prints its Termination (no status, exit 125), `destroy`
+ * prints it and removes the entry; a third recover has nothing to do. With a pid namespace,
+ * and without. */
+LIFECYCLE_TEST(recover__destroys_dead_container)
+{
+	static const char *const isolations[] = { "--isolation=namespaces/pid",
+						  "--isolation=posix/cpu,posix/mem" };
+	_cleanup_free_ char *root = rc_root_dir(t);
+
+	for (size_t i = 0; i < MCZ_ARRAY_SIZE(isolations); i++) {
+		_cleanup_free_ char *suffix = mcz_xasprintf("dd%zu", i);
+		_cleanup_free_ char *id = cid(t, suffix);
+		_cleanup_free_ char *handle = mcz_xasprintf("%s/pidns/%s", t->runtime, id);
+		_cleanup_free_ char *first = NULL;
+		_cleanup_mczp_ struct mczp p = MCZP_INIT;
+		json_auto_t *report = NULL, *report2 = NULL, *report3 = NULL, *term = NULL, *st = NULL;
+		double ms_recover = 0, when;
+		pid_t sup, pid;
+		int ws;
+
+		REAL_ASSERT(rc_launch(t, &p, id, isolations[i], NULL) == 0, "launch %s: status %d, "
+			    "stderr '%s'", isolations[i], p.status, p.buf[1]);
+		REAL_ASSERT(kill_supervisor(t, id, &sup, &pid) == 0, "%s", isolations[i]);
+		REAL_ASSERT(kill(pid, SIGKILL) == 0, "kill pid 1 (%d): %s", (int)pid, strerror(errno));
+		ws = reap_child(pid, 5, &when);
+		REAL_ASSERT(ws != -1 && WIFSIGNALED(ws) && WTERMSIG(ws) == SIGKILL,
+			    "pid 1 (%d): wait status 0x%x", (int)pid, ws);
+		REAL_ASSERT(!root || existsf("%s/%s", root, id), "no cgroup '%s/%s' before recover",
+			    root, id);
+		REAL_ASSERT(i != 0 || real_exists(handle), "no pidns handle '%s' before recover", handle);
+
+		REAL_ASSERT(rc_recover(t, &p, &report, &ms_recover) == 0 && !p.buf[1][0],
+			    "recover: status %d, stderr '%s'", p.status, p.buf[1]);
+		REAL_ASSERT(check_report(report, NULL, NULL, NULL, json_pack("[s]", id), NULL, NULL) == 0,
+			    "recover printed '%s'", p.buf[0]);
+		REAL_ASSERT(lc_nothing_left(t, id, 0, true, true) == 0, "after recover (%s)",
+			    isolations[i]);
+		REAL_ASSERT(!root || !real_exists(root), "the cgroups root '%s' is left", root);
+		REAL_ASSERT(rc_recover(t, &p, &report2, NULL) == 0 && !p.buf[1][0] &&
+				    check_report(report2, NULL, json_pack("[s]", id), NULL, NULL, NULL,
+						 NULL) == 0,
+			    "second recover: status %d, stdout '%s', stderr '%s'", p.status, p.buf[0],
+			    p.buf[1]);
+
+		REAL_ASSERT(lc(t, &p, "wait", id, NULL, NULL) == 125 && !p.buf[1][0],
+			    "wait: status %d (want 125), stderr '%s'", p.status, p.buf[1]);
+		term = json_line(p.buf[0], "wait");
+		REAL_ASSERT(term && check_termination(term, id, -1, -1, -1, false, NULL) == 0 &&
+				    !json_object_get(term, "status") && *jstr(term, "message"),
+			    "wait printed '%s' (want no status, exit_code, signal; killed false; a message)",
+			    p.buf[0]);
+		first = mcz_xstrdup(p.buf[0]);
+		st = lc_status(t, id);
+		REAL_ASSERT(st && strcmp(jstr(st, "state"), "TERMINATED") == 0, "status: %s", st_text(st));
+		REAL_ASSERT(lc(t, &p, "destroy", id, NULL, NULL) == 0 && strcmp(p.buf[0], first) == 0 &&
+				    !p.buf[1][0],
+			    "destroy: status %d, stdout '%s' (want '%s'), stderr '%s'", p.status,
+			    p.buf[0], first, p.buf[1]);
+		REAL_ASSERT(lc_nothing_left(t, id, 0, false, true) == 0, "after destroy (%s)",
+			    isolations[i]);
+		REAL_ASSERT(rc_recover(t, &p, &report3, NULL) == 0 && strcmp(p.buf[0], empty_report) == 0,
+			    "third recover: status %d, stdout '%s', stderr '%s'", p.status, p.buf[0],
+			    p.buf[1]);
+		printf("%s: %s: recover (destroyed) %.0f ms: %s", real_test_name(), isolations[i],
+		       ms_recover, first);
+	}
+	return REAL_PASS;
+}
+
+/* A `/bin/sleep <marker>` child of this process that moved itself into cgroup `dir` before
+ * exec; its pid (-1 on error). */
+static pid_t sleep_in_cgroup(const struct rt *t, const char *dir)
+{
+	_cleanup_free_ char *procs = mcz_xasprintf("%s/cgroup.procs", dir);
+	_cleanup_free_ char *want = mcz_xasprintf("/bin/sleep %s", t->marker);
+	_cleanup_free_ char *listed = NULL, *line = NULL;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		char buf[32];
+		int fd = open(procs, O_WRONLY | O_CLOEXEC);
+		int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+
+		if (fd < 0 || write(fd, buf, (size_t)n) != n)
+			_exit(124);
+		close(fd);
+		execl("/bin/sleep", "/bin/sleep", t->marker, (char *)NULL);
+		_exit(124);
+	}
+	if (pid < 0)
+		return -1;
+	if (!cmdline_becomes(pid, want, 5)) {
+		(void)kill(pid, SIGKILL);
+		(void)waitpid(pid, NULL, 0);
+		return -1;
+	}
+	listed = read_file(procs);
+	line = mcz_xasprintf("%d", (int)pid);
+	return listed && has_line(listed, line) ? pid : -1;
+}
+
+/* rmdir that waits out a v1 EBUSY after the last task died (2 s at most). */
+static int rmdir_cgroup(const char *dir)
+{
+	for (int i = 0; i < 100; i++) {
+		if (rmdir(dir) == 0 || errno == ENOENT)
+			return 0;
+		if (errno != EBUSY)
+			break;
+		nap_ms(20);
+	}
+	return -errno;
+}
+
+/* 4. Orphans: below the test's cgroups root, a cgroup made by hand with a process in it (in
+ * the launcher's hierarchy — v1 freezer or cgroup2 — and, on v1, one in the cpu hierarchy);
+ * in the runtime dir, a pidns handle bind-mounted from /proc/self/ns/pid and a plain-file one
+ * with no entry, and a half-made entry (a lock, no config.json). `recover` kills the
+ * processes and removes all of them (the cpu root too, now empty), and leaves alone a live
+ * container (same supervisor and pid 1, still RUNNING) and a cgroup with a process OUTSIDE
+ * the root (a sibling of it below this process's cgroup), which the test removes itself. */
+LIFECYCLE_TEST(recover__orphans)
+{
+	_cleanup_free_ char *live = cid(t, "live");
+	_cleanup_free_ char *root = rc_root_dir(t);
+	_cleanup_free_ char *orphan1 = NULL, *outside = NULL, *cpu_root = NULL, *orphan2 = NULL;
+	_cleanup_free_ char *ghost = mcz_xasprintf("%s/pidns/%s-ghost", t->runtime, t->id);
+	_cleanup_free_ char *ghost2 = mcz_xasprintf("%s/pidns/%s-ghost2", t->runtime, t->id);
+	_cleanup_free_ char *half = mcz_xasprintf("%s/containers/%s-half", t->runtime, t->id);
+	_cleanup_free_ char *half_lock = mcz_xasprintf("%s/lock", half);
+	_cleanup_free_ char *live_cg = NULL, *live_handle = NULL, *mi = NULL, *in_mi = NULL;
+	_cleanup_free_ char *outside_procs = NULL, *listed = NULL, *cline = NULL, *text = NULL;
+	_cleanup_mczp_ struct mczp p = MCZP_INIT;
+	json_auto_t *st = NULL, *st2 = NULL, *report = NULL, *removed = NULL;
+	char cpu_own[PATH_MAX];
+	pid_t a = -1, b = -1, c = -1, sup;
+	double ms_recover = 0, ms_destroy = 0, when;
+	int ws;
+
+	REAL_ASSERT(root, "this process's cgroup in the launcher's hierarchy is unknown (%s)",
+		    real_cg_layout_name(real_cg_layout()));
+	orphan1 = mcz_xasprintf("%s/%s-orphan1", root, t->id);
+	outside = mcz_xasprintf("%s/%s-outside", t->cgroup, t->id);
+	live_cg = mcz_xasprintf("%s/%s", root, live);
+	live_handle = mcz_xasprintf("%s/pidns/%s", t->runtime, live);
+	if (real_cg_layout() == REAL_CG_V1 && real_cg_v1_dir("cpu", cpu_own, sizeof(cpu_own)) &&
+	    strcmp(cpu_own, t->cgroup) != 0) {
+		cpu_root = mcz_xasprintf("%s/%s-cg", cpu_own, t->id);
+		orphan2 = mcz_xasprintf("%s/%s-orphan2", cpu_root, t->id);
+	}
+	printf("%s: cgroups root '%s'%s%s%s\n", real_test_name(), root, cpu_root ? " and '" : "",
+	       cpu_root ? cpu_root : "", cpu_root ? "'" : "");
+
+	REAL_ASSERT(rc_launch(t, &p, live, "--isolation=namespaces/pid", NULL) == 0,
+		    "launch: status %d, stderr '%s'", p.status, p.buf[1]);
+	st = lc_status(t, live);
+	REAL_ASSERT(st && strcmp(jstr(st, "state"), "RUNNING") == 0, "status: %s", st_text(st));
+	sup = (pid_t)jint(st, "supervisor_pid");
+
+	/* the orphans, and the cgroup outside the root */
+	REAL_ASSERT(mkdir(orphan1, 0755) == 0 && (a = sleep_in_cgroup(t, orphan1)) > 0,
+		    "a process in '%s': %s", orphan1, strerror(errno));
+	if (cpu_root)
+		REAL_ASSERT(mkdir(cpu_root, 0755) == 0 && mkdir(orphan2, 0755) == 0 &&
+				    (b = sleep_in_cgroup(t, orphan2)) > 0,
+			    "a process in '%s': %s", orphan2, strerror(errno));
+	REAL_ASSERT(mkdir(outside, 0755) == 0 && (c = sleep_in_cgroup(t, outside)) > 0,
+		    "a process in '%s': %s", outside, strerror(errno));
+	own_mount(t, ghost);
+	REAL_ASSERT(write_file(ghost, "", 0444) == 0 && write_file(ghost2, "", 0444) == 0,
+		    "create '%s', '%s'", ghost, ghost2);
+	REAL_ASSERT(mount("/proc/self/ns/pid", ghost, NULL, MS_BIND, NULL) == 0,
+		    "bind /proc/self/ns/pid on '%s': %s", ghost, strerror(errno));
+	REAL_ASSERT(mkdirf(0700, "%s", half) == 0 && write_file(half_lock, "", 0600) == 0,
+		    "the half-made entry '%s'", half);
+
+	REAL_ASSERT(rc_recover(t, &p, &report, &ms_recover) == 0 && !p.buf[1][0],
+		    "recover: status %d, stderr '%s'", p.status, p.buf[1]);
+	removed = json_pack("[{s:s,s:s},{s:s,s:s},{s:s,s:s},{s:s,s:s}]", "kind", "runtime entry",
+			    "path", half, "kind", "pidns handle", "path", ghost, "kind",
+			    "pidns handle", "path", ghost2, "kind", "cgroup", "path", orphan1);
+	if (orphan2)
+		json_array_append_new(removed, json_pack("{s:s,s:s}", "kind", "cgroup", "path", orphan2));
+	REAL_ASSERT(check_report(report, json_pack("[s]", live), NULL, NULL, NULL, json_incref(removed),
+				 NULL) == 0,
+		    "recover printed '%s'", p.buf[0]);
+	text = mcz_xstrdup(p.buf[0]);
+
+	/* the orphans and their processes are gone */
+	ws = reap_child(a, 5, &when);
+	a = -1;
+	REAL_ASSERT(ws != -1 && WIFSIGNALED(ws) && WTERMSIG(ws) == SIGKILL,
+		    "the process in '%s': wait status 0x%x (want killed)", orphan1, ws);
+	if (b > 0) {
+		ws = reap_child(b, 5, &when);
+		b = -1;
+		REAL_ASSERT(ws != -1 && WIFSIGNALED(ws) && WTERMSIG(ws) == SIGKILL,
+			    "the process in '%s': wait status 0x%x (want killed)", orphan2, ws);
+	}
+	REAL_ASSERT(!real_exists(orphan1), "'%s' is left", orphan1);
+	REAL_ASSERT(!cpu_root || !real_exists(cpu_root), "'%s' (now empty) is left", cpu_root);
+	REAL_ASSERT(!real_exists(ghost) && !real_exists(ghost2) && !real_exists(half),
+		    "'%s', '%s' or '%s' is left", ghost, ghost2, half);
+	mi = read_file("/proc/self/mountinfo");
+	in_mi = mcz_xasprintf(" %s ", ghost);
+	REAL_ASSERT(mi && !strstr(mi, in_mi), "'%s' is still a mount point", ghost);
+
+	/* what is not recover's is untouched */
+	outside_procs = mcz_xasprintf("%s/cgroup.procs", outside);
+	listed = read_file(outside_procs);
+	cline = mcz_xasprintf("%d", (int)c);
+	REAL_ASSERT(waitpid(c, NULL, WNOHANG) == 0 && listed && has_line(listed, cline),
+		    "the process %d in '%s' (outside the root) died or moved: '%s'", (int)c, outside,
+		    listed ? listed : "(no cgroup.procs)");
+	st2 = lc_status(t, live);
+	REAL_ASSERT(st2 && json_equal(st, st2), "the live container's status changed: %s, was %s",
+		    st_text(st2), st_text(st));
+	REAL_ASSERT(kill(sup, 0) == 0 && kill((pid_t)jint(st, "pid"), 0) == 0 &&
+			    real_exists(live_cg) && real_exists(live_handle),
+		    "the live container lost its supervisor, pid 1, cgroup '%s' or pidns handle '%s'",
+		    live_cg, live_handle);
+
+	(void)kill(c, SIGKILL);
+	ws = reap_child(c, 5, &when);
+	c = -1;
+	REAL_ASSERT(ws != -1 && rmdir_cgroup(outside) == 0, "remove '%s': %s", outside,
+		    strerror(errno));
+	REAL_ASSERT(lc(t, &p, "destroy", live, NULL, &ms_destroy) == 0 &&
+			    strstr(p.buf[0], "\"killed\":true") && !p.buf[1][0],
+		    "destroy: status %d, stdout '%s', stderr '%s'", p.status, p.buf[0], p.buf[1]);
+	REAL_ASSERT(lc_nothing_left(t, live, sup, false, true) == 0, "after destroy");
+	printf("%s: recover %.0f ms: %s", real_test_name(), ms_recover, text);
+	printf("%s: destroy of the live container %.0f ms\n", real_test_name(), ms_destroy);
+	return REAL_PASS;
+}
+
+/* 5. Nothing to do: no runtime dir, then a live container, which is reported alive and left
+ * alone (same status, supervisor and pid 1); after its destroy, nothing again. */
+LIFECYCLE_TEST(recover__nothing_to_do_and_alive)
+{
+	_cleanup_free_ char *id = cid(t, "alive");
+	_cleanup_free_ char *root = rc_root_dir(t);
+	_cleanup_mczp_ struct mczp p = MCZP_INIT;
+	json_auto_t *report = NULL, *report2 = NULL, *st = NULL, *st2 = NULL;
+	_cleanup_free_ char *want_alive = NULL;
+	double ms_empty = 0, ms_alive = 0;
+	pid_t sup;
+
+	REAL_ASSERT(!real_exists(t->runtime), "'%s' exists already", t->runtime);
+	REAL_ASSERT(rc_recover(t, &p, &report, &ms_empty) == 0 && strcmp(p.buf[0], empty_report) == 0 &&
+			    !p.buf[1][0],
+		    "recover, no runtime dir: status %d, stdout '%s', stderr '%s'", p.status, p.buf[0],
+		    p.buf[1]);
+	REAL_ASSERT(!root || !real_exists(root), "recover made the cgroups root '%s'", root);
+
+	REAL_ASSERT(rc_launch(t, &p, id, "--isolation=namespaces/pid,posix/cpu,posix/mem", NULL) == 0,
+		    "launch: status %d, stderr '%s'", p.status, p.buf[1]);
+	st = lc_status(t, id);
+	REAL_ASSERT(st && strcmp(jstr(st, "state"), "RUNNING") == 0, "status: %s", st_text(st));
+	sup = (pid_t)jint(st, "supervisor_pid");
+	want_alive = mcz_xasprintf("{\"alive\":[\"%s\"],\"ended\":[],\"adopted\":[],\"destroyed\":[],"
+				   "\"removed\":[],\"errors\":[]}\n", id);
+	for (int i = 0; i < 2; i++) {
+		REAL_ASSERT(rc_recover(t, &p, &report2, &ms_alive) == 0 &&
+				    strcmp(p.buf[0], want_alive) == 0 && !p.buf[1][0],
+			    "recover %d with a live container: status %d, stdout '%s', stderr '%s'", i,
+			    p.status, p.buf[0], p.buf[1]);
+		json_decref(report2);
+		report2 = NULL;
+	}
+	st2 = lc_status(t, id);
+	REAL_ASSERT(st2 && json_equal(st, st2), "status changed: %s, was %s", st_text(st2), st_text(st));
+	REAL_ASSERT(kill(sup, 0) == 0 && waitpid(sup, NULL, WNOHANG) == 0 &&
+			    kill((pid_t)jint(st, "pid"), 0) == 0,
+		    "the supervisor or pid 1 died");
+	REAL_ASSERT(lc(t, &p, "destroy", id, NULL, NULL) == 0 && strstr(p.buf[0], "\"killed\":true"),
+		    "destroy: status %d, stdout '%s', stderr '%s'", p.status, p.buf[0], p.buf[1]);
+	REAL_ASSERT(lc_nothing_left(t, id, sup, false, true) == 0, "after destroy");
+	REAL_ASSERT(rc_recover(t, &p, &report2, NULL) == 0 && strcmp(p.buf[0], empty_report) == 0 &&
+			    !p.buf[1][0],
+		    "recover after destroy: status %d, stdout '%s', stderr '%s'", p.status, p.buf[0],
+		    p.buf[1]);
+	printf("%s: recover with nothing to do %.0f ms, with one live container %.0f ms\n",
+	       real_test_name(), ms_empty, ms_alive);
 	return REAL_PASS;
 }

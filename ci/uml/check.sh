@@ -15,7 +15,7 @@ set -euo pipefail
 
 realtests=${1:?usage: ci/uml/check.sh REALTESTS [GLOB...]}
 shift
-[ $# -gt 0 ] || set -- 'sys_*' 'run__*' 'lifecycle__*' 'cgroups_*' 'usage__*' 'update__*'
+[ $# -gt 0 ] || set -- 'sys_*' 'run__*' 'lifecycle__*' 'recover__*' 'cgroups_*' 'usage__*' 'update__*'
 globs="$*"
 runs=()
 for g in "$@"; do runs+=(--run "$g"); done

@@ -104,10 +104,10 @@ VALGRIND   := valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-
 
 # The steps of `make check`, in order. Each runs even when an earlier one failed, so one
 # run reports every failure; the build comes first and a broken build stops everything.
-CHECK_STEPS := check-scenarios check-asan memcheck check-real check-uml check-fiu coverage check-inventory
+CHECK_STEPS := check-scenarios check-asan memcheck check-real check-uml check-fiu check-crash check-campaign coverage check-inventory
 
 .PHONY: check
-check: deps ## everything CI runs: scenarios (plain, ASan/UBSan, valgrind), real-kernel tests, UML cgroup v2, fiu points, coverage gate, inventory
+check: deps ## everything CI runs: scenarios (plain, ASan/UBSan, valgrind), real-kernel tests, UML cgroup v2, fiu points, crash at every step + a short fault campaign, coverage gate, inventory
 	+@echo "==> make all"; \
 	if ! $(SUBMAKE) all; then echo "check: FAILED: build"; exit 1; fi; \
 	failed=; \
@@ -239,3 +239,34 @@ clean: ## remove build/
 help: ## list the targets
 	@echo "usage: make [TARGET] [FIU=1] [BUILD=dir] [CFLAGS=...]"
 	@awk -F ':.*## ' '/^[a-z][a-z-]*:.*## / { printf "  %-16s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+
+# ---- fault campaigns and crash tests against the real binary (ci/faults/, as root) ----------
+# Both use build/fiu/mcz (FIU=1: libfiu points and the crash hook of sys/real.c) for the
+# command under test and $(BUILD)/mcz for recover and the cleanup; exit 77 (not root) is a SKIP.
+
+CAMPAIGN_RUNS        ?= 200
+CAMPAIGN_PROBABILITY ?= 0.02
+CAMPAIGN_SEED        ?=
+# `make check` runs a short campaign with a fixed seed: the same faults every time.
+CHECK_CAMPAIGN_RUNS  ?= 30
+CHECK_CAMPAIGN_SEED  ?= 1
+
+.PHONY: fiu-mcz
+fiu-mcz:
+	+@$(SUBMAKE) BUILD=build/fiu FIU=1 build/fiu/mcz
+
+.PHONY: check-crash
+check-crash: $(BUILD)/mcz fiu-mcz ## crash mcz at every sys call of launch, destroy (supervisor, adopted) and recover; after recover the host must be clean
+	@ci/faults/crash.sh $(BUILD)/mcz build/fiu/mcz || { rc=$$?; [ $$rc = 77 ] || exit $$rc; }
+
+.PHONY: campaign
+campaign: $(BUILD)/mcz fiu-mcz ## random sys/* faults (fiu-run) in CAMPAIGN_RUNS launch/exit/destroy cycles (CAMPAIGN_PROBABILITY, CAMPAIGN_SEED); no leak after recover
+	@CAMPAIGN_RUNS=$(CAMPAIGN_RUNS) CAMPAIGN_PROBABILITY=$(CAMPAIGN_PROBABILITY) \
+		CAMPAIGN_SEED=$(CAMPAIGN_SEED) ci/faults/campaign.sh $(BUILD)/mcz build/fiu/mcz || \
+		{ rc=$$?; [ $$rc = 77 ] || exit $$rc; }
+
+.PHONY: check-campaign
+check-campaign: $(BUILD)/mcz fiu-mcz ## the short campaign of `make check`: CHECK_CAMPAIGN_RUNS runs, seed CHECK_CAMPAIGN_SEED
+	@CAMPAIGN_RUNS=$(CHECK_CAMPAIGN_RUNS) CAMPAIGN_PROBABILITY=$(CAMPAIGN_PROBABILITY) \
+		CAMPAIGN_SEED=$(CHECK_CAMPAIGN_SEED) ci/faults/campaign.sh $(BUILD)/mcz build/fiu/mcz || \
+		{ rc=$$?; [ $$rc = 77 ] || exit $$rc; }

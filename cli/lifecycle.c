@@ -21,7 +21,6 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -104,8 +103,15 @@ static void supervisor(struct mcz_container *c, int report_fd)
 		r = mcz_container_launch(c, &err);
 	if (r >= 0)
 		r = cli_write_supervisor_pid(c, &err);
-	if (r < 0 && mcz_container_needs_destroy(c))
-		(void)mcz_container_destroy(c, &err); /* supervisor.pid failed: nothing runs unwatched */
+	if (r < 0 && mcz_container_needs_destroy(c)) {
+		/* supervisor.pid failed: nothing runs unwatched, and nothing is left (no
+		 * Termination either: `mcz launch` reports the failure) */
+		struct mcz_error ignored = MCZ_ERROR_INIT;
+
+		c->cfg.detached = false;
+		(void)mcz_container_destroy(c, &ignored);
+		mcz_error_done(&ignored);
+	}
 	send_report(report_fd, r, &err);
 	if (r >= 0 && mcz_container_supervise(c, &err) < 0)
 		fprintf(stderr, "mcz: error: %s\n", err.msg); /* into the sandbox's stderr */
@@ -126,7 +132,7 @@ static int read_report(int fd, pid_t pid, const char *id, struct mcz_error *err)
 	if (n != (ssize_t)sizeof(rep)) {
 		int status = 0;
 
-		(void)waitpid(pid, &status, 0);
+		(void)sys_waitpid(sys_real(), pid, &status, 0);
 		return mcz_error_fmt(err, -EIO, "container '%s': its supervisor (pid %d) ended before "
 				     "reporting (wait status %d)", id, (int)pid, status);
 	}
@@ -196,12 +202,12 @@ static int print_termination(const struct mcz_flags *f, const char *id, struct m
 	int r = mcz_entry_read(sys_real(), f->runtime_dir, id, "termination.json", &json, err);
 
 	if (r < 0)
-		return r;
+		return mcz_error_is_set(err) ? mcz_error_wrap(err, "container '%s'", id) : r;
 	dir = mcz_runtime_dir_of(f->runtime_dir, id);
 	path = mcz_xasprintf("%s/termination.json", dir);
 	r = mcz_termination_parse(json, path, &t, err);
 	if (r < 0)
-		return r;
+		return mcz_error_wrap(err, "container '%s'", id);
 	printf("%s%s", json, json[0] && json[strlen(json) - 1] == '\n' ? "" : "\n");
 	r = mcz_termination_exit_code(&t);
 	termination_done(&t);

@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -214,7 +213,7 @@ static void recover_pidns(const struct mcz_flags *f, struct report *rep)
 
 		if (exists(containers, names[i]))
 			continue;
-		(void)umount2(p, MNT_DETACH); /* EINVAL: not mounted */
+		(void)sys_umount2(sys_real(), p, MNT_DETACH); /* EINVAL: not mounted */
 		if (unlink(p) < 0 && errno != ENOENT) {
 			mcz_error_fmt(&e, -errno, "orphan pidns handle '%s': unlink: %s", p, strerror(errno));
 			report_error(rep, &e);

@@ -705,6 +705,13 @@ static int supervise_loop(struct mcz_container *c, struct mcz_error *err)
 int mcz_container_supervise(struct mcz_container *c, struct mcz_error *err)
 {
 	int r = supervise_loop(c, err);
+
+	/* The Termination says why the supervisor killed the container. */
+	if (r < 0) {
+		c->term.killed = true;
+		free(c->term.message);
+		c->term.message = mcz_xasprintf("Supervision failed: %s", err->msg ? err->msg : "unknown error");
+	}
 	/* Destroy whatever happened: a supervision error must not leave the container behind. */
 	struct mcz_error ignored = MCZ_ERROR_INIT;
 	int d = destroy(c, c->cfg.detached, r < 0 ? &ignored : err);

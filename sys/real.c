@@ -39,6 +39,126 @@ static int fault_errno(int dflt)
 
 	return e > 0 ? (int)e : dflt;
 }
+
+/*
+ * Test hooks of the FIU=1 build (ci/faults/; README "Fault campaigns and crash tests"), read
+ * once from the environment when the binary starts. Every wrapper's fiu point goes through
+ * fiu_do_on, redefined below to call them first.
+ *
+ * MCZ_CRASH_AT_CALL=N: the Nth wrapper call _exit(99)s instead of making the call. One
+ * counter serves the whole process tree of the mcz command (a MAP_SHARED page made before
+ * anything forks): the CLI, the supervisor it forks, the container's pid 1 until it execs, a
+ * supervisor `recover` forks. So N names one call of one process and each run crashes exactly
+ * one process. The counting stops when the process that started (the root) exits, so that a
+ * supervisor left running after `mcz launch` returned is never crashed later.
+ * MCZ_CRASH_ARM_FILE=PATH: count nothing until PATH exists (checked before each call until
+ * it does), and keep counting after the root exits: launch armed-but-idle, create PATH, then
+ * `mcz destroy` crashes the supervisor at the Nth call of the destroy it runs.
+ * MCZ_CRASH_LOG=PATH: the crash appends "crash N sys/<area>/<op> pid P" there (and says so on
+ * stderr). MCZ_FIU_LOG=PATH: every fault libfiu injects appends "fault sys/<area>/<op> pid P"
+ * (how `make campaign` counts the faults that fired).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+struct crash_shared {
+	long count;
+	int armed;
+	int closed;
+};
+
+static struct crash_shared *crash_sh;
+static long crash_at;
+static const char *crash_arm, *crash_log, *fiu_log;
+static pid_t crash_root;
+
+static void hook_log(const char *path, const char *line)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd >= 0) {
+		(void)!write(fd, line, strlen(line)); /* O_APPEND: one write is one line */
+		close(fd);
+	}
+}
+
+static void crash_close(void)
+{
+	if (getpid() == crash_root)
+		__atomic_store_n(&crash_sh->closed, 1, __ATOMIC_SEQ_CST);
+}
+
+static __attribute__((constructor)) void hooks_init(void)
+{
+	const char *v = getenv("MCZ_CRASH_AT_CALL");
+	char *end = NULL;
+
+	fiu_log = getenv("MCZ_FIU_LOG");
+	if (!v || !*v)
+		return;
+	crash_at = strtol(v, &end, 10);
+	if (*end || crash_at <= 0) {
+		fprintf(stderr, "mcz: warn: MCZ_CRASH_AT_CALL='%s' is not a positive number: ignored\n", v);
+		crash_at = 0;
+		return;
+	}
+	crash_sh = mmap(NULL, sizeof(*crash_sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (crash_sh == MAP_FAILED) {
+		crash_at = 0;
+		return;
+	}
+	crash_root = getpid();
+	crash_arm = getenv("MCZ_CRASH_ARM_FILE");
+	crash_log = getenv("MCZ_CRASH_LOG");
+	if (!crash_arm)
+		atexit(crash_close);
+}
+
+static void crash_point(const char *name)
+{
+	int saved = errno;
+	char line[160];
+	long n;
+
+	if (!crash_at || __atomic_load_n(&crash_sh->closed, __ATOMIC_SEQ_CST))
+		return;
+	if (crash_arm && !__atomic_load_n(&crash_sh->armed, __ATOMIC_SEQ_CST)) {
+		if (access(crash_arm, F_OK) < 0) {
+			errno = saved;
+			return;
+		}
+		__atomic_store_n(&crash_sh->armed, 1, __ATOMIC_SEQ_CST);
+	}
+	n = __atomic_add_fetch(&crash_sh->count, 1, __ATOMIC_SEQ_CST);
+	if (n != crash_at)
+		return;
+	snprintf(line, sizeof(line), "crash %ld %s pid %d\n", n, name, (int)getpid());
+	if (crash_log)
+		hook_log(crash_log, line);
+	fprintf(stderr, "mcz: crash hook: call %ld (%s) in pid %d: _exit(99)\n", n, name, (int)getpid());
+	_exit(99);
+}
+
+static void fault_fired(const char *name)
+{
+	char line[160];
+
+	if (!fiu_log)
+		return;
+	snprintf(line, sizeof(line), "fault %s pid %d\n", name, (int)getpid());
+	hook_log(fiu_log, line);
+}
+
+#undef fiu_do_on
+#define fiu_do_on(name, action)                                                                 \
+	do {                                                                                    \
+		crash_point(name);                                                              \
+		if (fiu_fail(name)) {                                                           \
+			fault_fired(name);                                                      \
+			action;                                                                 \
+		}                                                                               \
+	} while (0)
 #endif
 
 /* Declared from the inventory so a wrapper whose signature drifts fails to compile. */

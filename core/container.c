@@ -51,6 +51,12 @@ void mcz_config_done(struct mcz_config *cfg)
 	*cfg = (struct mcz_config){ 0 };
 }
 
+const char *const mcz_cg_kind_names[_MCZ_CG_MAX] = {
+	[MCZ_CG_CPU] = "cpu",
+	[MCZ_CG_CPUACCT] = "cpuacct",
+	[MCZ_CG_MEMORY] = "memory",
+};
+
 struct mcz_container *mcz_container_new(struct sys *s, struct mcz_config *cfg)
 {
 	struct mcz_container *c = mcz_xcalloc(1, sizeof(*c));

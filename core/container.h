@@ -78,6 +78,9 @@ enum mcz_cg_kind {
 	_MCZ_CG_MAX,
 };
 
+/* "cpu", "cpuacct", "memory": the v1 controller of each kind, and its key in config.json. */
+extern const char *const mcz_cg_kind_names[_MCZ_CG_MAX];
+
 struct mcz_cgroup {
 	struct mcz_hierarchy h; /* found at check time; h.mount NULL: not used (or co-mounted
 				   with another kind, e.g. cpu,cpuacct) */

@@ -110,15 +110,12 @@ static int load_resources(struct mcz_resources *r, json_t *o, const char *path,
 static int load_cgroups(struct mcz_container *c, json_t *o, const char *path,
 			struct mcz_error *err)
 {
-	static const char *const names[_MCZ_CG_MAX] = {
-		[MCZ_CG_CPU] = "cpu", [MCZ_CG_CPUACCT] = "cpuacct", [MCZ_CG_MEMORY] = "memory",
-	};
 	const char *freezer = get_str(o, "freezer");
 
 	if (!json_is_object(o))
 		return bad_config(path, "no 'cgroups' object", err);
 	for (size_t k = 0; k < _MCZ_CG_MAX; k++) {
-		const char *p = get_str(o, names[k]);
+		const char *p = get_str(o, mcz_cg_kind_names[k]);
 
 		if (p)
 			c->cgroups[k].path = mcz_xstrdup(p);
@@ -142,21 +139,15 @@ static void load_hierarchy(struct mcz_hierarchy *h, json_t *o)
  * older versions: h.mount stays NULL and a destroy leaves the cgroups root's empty levels). */
 static void load_hierarchies(struct mcz_container *c, json_t *o)
 {
-	static const char *const names[_MCZ_CG_MAX] = {
-		[MCZ_CG_CPU] = "cpu", [MCZ_CG_CPUACCT] = "cpuacct", [MCZ_CG_MEMORY] = "memory",
-	};
 
 	for (size_t k = 0; k < _MCZ_CG_MAX; k++)
-		load_hierarchy(&c->cgroups[k].h, json_object_get(o, names[k]));
+		load_hierarchy(&c->cgroups[k].h, json_object_get(o, mcz_cg_kind_names[k]));
 	load_hierarchy(&c->freezer_h, json_object_get(o, "freezer"));
 }
 
 /* Which cgroups are v2 (a missing list: all v1). */
 static void load_cgroups_v2(struct mcz_container *c, json_t *a)
 {
-	static const char *const names[_MCZ_CG_MAX] = {
-		[MCZ_CG_CPU] = "cpu", [MCZ_CG_CPUACCT] = "cpuacct", [MCZ_CG_MEMORY] = "memory",
-	};
 	size_t i;
 	json_t *v;
 
@@ -164,7 +155,7 @@ static void load_cgroups_v2(struct mcz_container *c, json_t *a)
 		const char *name = json_string_value(v);
 
 		for (size_t k = 0; name && k < _MCZ_CG_MAX; k++)
-			if (strcmp(name, names[k]) == 0)
+			if (strcmp(name, mcz_cg_kind_names[k]) == 0)
 				c->cgroups[k].h.v2 = true;
 		if (name && strcmp(name, "freezer") == 0)
 			c->freezer_h.v2 = true;

@@ -44,12 +44,6 @@
 #define VALUE_MAX 256
 #define STAT_MAX (16 * 1024) /* memory.stat is about 1.5 KB; the message keeps what fits */
 
-static const char *const controllers[_MCZ_CG_MAX] = {
-	[MCZ_CG_CPU] = "cpu",
-	[MCZ_CG_CPUACCT] = "cpuacct",
-	[MCZ_CG_MEMORY] = "memory",
-};
-
 /* ---- files of a container's cgroup ---- */
 
 static char *cg_file(const struct mcz_container *c, enum mcz_cg_kind k, const char *name)
@@ -102,7 +96,9 @@ struct backend {
 	/* "Maximum Used" of the OOM message */
 	int (*max_usage)(struct mcz_container *c, uint64_t *ret, struct mcz_error *err);
 	int (*cpu_usage)(struct mcz_container *c, struct mcz_usage *ret, struct mcz_error *err);
-	int (*mem_usage)(struct mcz_container *c, struct mcz_usage *ret, struct mcz_error *err);
+	/* usage: memory.stat's keys for rss (Mesos: anon is the rss), file and mapped file
+	 * memory, and the hard limit's file */
+	const char *rss_key, *file_key, *mapped_key, *limit_file;
 	int (*update_cpu)(struct mcz_container *c, struct undo *u, double cpus, struct mcz_error *err);
 	int (*update_mem)(struct mcz_container *c, struct undo *u, uint64_t limit,
 			  struct mcz_error *err);
@@ -344,25 +340,6 @@ static bool stat_value(const char *stat, const char *key, uint64_t *ret)
 	return keyed_find(stat, total, ret) || keyed_find(stat, key, ret);
 }
 
-static int v1_mem_usage(struct mcz_container *c, struct mcz_usage *ret, struct mcz_error *err)
-{
-	_cleanup_free_ char *stat = mcz_xmalloc(STAT_MAX);
-	char limit[VALUE_MAX];
-	int r = read_file(c, MCZ_CG_MEMORY, "memory.stat", stat, STAT_MAX, err);
-
-	if (r >= 0)
-		r = read_file(c, MCZ_CG_MEMORY, "memory.limit_in_bytes", limit, sizeof(limit), err);
-	if (r < 0)
-		return r;
-	ret->has_rss = stat_value(stat, "rss", &ret->mem_rss_bytes);
-	ret->has_mem_anon = ret->has_rss; /* Mesos: anon is the rss of the cgroup */
-	ret->mem_anon_bytes = ret->mem_rss_bytes;
-	ret->has_mem_file = stat_value(stat, "cache", &ret->mem_file_bytes);
-	ret->has_mem_mapped_file = stat_value(stat, "mapped_file", &ret->mem_mapped_file_bytes);
-	ret->has_mem_limit = true;
-	ret->mem_limit_bytes = strtoull(limit, NULL, 10);
-	return 0;
-}
 
 static int v1_update_cpu(struct mcz_container *c, struct undo *u, double cpus, struct mcz_error *err)
 {
@@ -387,7 +364,10 @@ static const struct backend v1 = {
 	.oom_kills = v1_oom_kills,
 	.max_usage = v1_max_usage,
 	.cpu_usage = v1_cpu_usage,
-	.mem_usage = v1_mem_usage,
+	.rss_key = "rss",
+	.file_key = "cache",
+	.mapped_key = "mapped_file",
+	.limit_file = "memory.limit_in_bytes",
 	.update_cpu = v1_update_cpu,
 	.update_mem = v1_update_mem,
 };
@@ -473,26 +453,6 @@ static int v2_cpu_usage(struct mcz_container *c, struct mcz_usage *ret, struct m
 	return 0;
 }
 
-/* memory.stat of v2 is hierarchical already: "anon" is v1's rss, "file" its cache. */
-static int v2_mem_usage(struct mcz_container *c, struct mcz_usage *ret, struct mcz_error *err)
-{
-	_cleanup_free_ char *stat = mcz_xmalloc(STAT_MAX);
-	char limit[VALUE_MAX];
-	int r = read_file(c, MCZ_CG_MEMORY, "memory.stat", stat, STAT_MAX, err);
-
-	if (r >= 0)
-		r = read_file(c, MCZ_CG_MEMORY, "memory.max", limit, sizeof(limit), err);
-	if (r < 0)
-		return r;
-	ret->has_rss = keyed_find(stat, "anon", &ret->mem_rss_bytes);
-	ret->has_mem_anon = ret->has_rss;
-	ret->mem_anon_bytes = ret->mem_rss_bytes;
-	ret->has_mem_file = keyed_find(stat, "file", &ret->mem_file_bytes);
-	ret->has_mem_mapped_file = keyed_find(stat, "file_mapped", &ret->mem_mapped_file_bytes);
-	ret->mem_limit_bytes = parse_limit(limit);
-	ret->has_mem_limit = ret->mem_limit_bytes != UINT64_MAX; /* "max": no limit to report */
-	return 0;
-}
 
 static int v2_update_cpu(struct mcz_container *c, struct undo *u, double cpus, struct mcz_error *err)
 {
@@ -520,7 +480,10 @@ static const struct backend v2 = {
 	.oom_kills = v2_oom_kills,
 	.max_usage = v2_max_usage,
 	.cpu_usage = v2_cpu_usage,
-	.mem_usage = v2_mem_usage,
+	.rss_key = "anon", /* v2's memory.stat is hierarchical already: no "total_" keys */
+	.file_key = "file",
+	.mapped_key = "file_mapped",
+	.limit_file = "memory.max",
 	.update_cpu = v2_update_cpu,
 	.update_mem = v2_update_mem,
 };
@@ -541,9 +504,27 @@ static int cpu_usage(struct mcz_container *c, struct mcz_usage *ret, struct mcz_
 
 static int mem_usage(struct mcz_container *c, struct mcz_usage *ret, struct mcz_error *err)
 {
+	const struct backend *b = backend(c, MCZ_CG_MEMORY);
+	_cleanup_free_ char *stat = NULL;
+	char limit[VALUE_MAX];
+	int r;
+
 	if (!c->cgroups[MCZ_CG_MEMORY].path)
 		return no_cgroup(c, "memory", err);
-	return backend(c, MCZ_CG_MEMORY)->mem_usage(c, ret, err);
+	stat = mcz_xmalloc(STAT_MAX);
+	r = read_file(c, MCZ_CG_MEMORY, "memory.stat", stat, STAT_MAX, err);
+	if (r >= 0)
+		r = read_file(c, MCZ_CG_MEMORY, b->limit_file, limit, sizeof(limit), err);
+	if (r < 0)
+		return r;
+	ret->has_rss = stat_value(stat, b->rss_key, &ret->mem_rss_bytes);
+	ret->has_mem_anon = ret->has_rss; /* Mesos: anon is the rss of the cgroup */
+	ret->mem_anon_bytes = ret->mem_rss_bytes;
+	ret->has_mem_file = stat_value(stat, b->file_key, &ret->mem_file_bytes);
+	ret->has_mem_mapped_file = stat_value(stat, b->mapped_key, &ret->mem_mapped_file_bytes);
+	ret->mem_limit_bytes = parse_limit(limit);
+	ret->has_mem_limit = ret->mem_limit_bytes != UINT64_MAX; /* v2's "max": none to report */
+	return 0;
 }
 
 /* ---- update (Mesos's update()) ---- */
@@ -639,8 +620,8 @@ static int find(struct mcz_container *c, enum mcz_cg_kind k, struct mcz_error *e
 
 	if (cg->h.mount)
 		return 0;
-	r = mcz_hierarchy_find(c->s, c->cfg.cgroups_hierarchy, controllers[k], &cg->h, err);
-	v2_controller = r >= 0 && cg->h.v2 ? mcz_cgroup_v2_controller(controllers[k]) : NULL;
+	r = mcz_hierarchy_find(c->s, c->cfg.cgroups_hierarchy, mcz_cg_kind_names[k], &cg->h, err);
+	v2_controller = r >= 0 && cg->h.v2 ? mcz_cgroup_v2_controller(mcz_cg_kind_names[k]) : NULL;
 	if (v2_controller)
 		r = mcz_cgroup_delegated(c->s, &cg->h, c->cfg.cgroups_root, v2_controller, err);
 	if (r < 0)
@@ -672,7 +653,7 @@ const char *mcz_container_cgroup_in(const struct mcz_container *c, const char *m
 static int create(struct mcz_container *c, enum mcz_cg_kind k, struct mcz_error *err)
 {
 	struct mcz_cgroup *cg = &c->cgroups[k];
-	const char *v2_controller = cg->h.v2 ? mcz_cgroup_v2_controller(controllers[k]) : NULL;
+	const char *v2_controller = cg->h.v2 ? mcz_cgroup_v2_controller(mcz_cg_kind_names[k]) : NULL;
 	const char *shared;
 	int r = 0;
 
@@ -687,7 +668,7 @@ static int create(struct mcz_container *c, enum mcz_cg_kind k, struct mcz_error 
 			r = mcz_cgroup_enable(c->s, &cg->h, c->cfg.cgroups_root, v2_controller, err);
 		return r;
 	}
-	r = mcz_cgroup_create(c->s, &cg->h, c->cfg.cgroups_root, c->cfg.id, controllers[k],
+	r = mcz_cgroup_create(c->s, &cg->h, c->cfg.cgroups_root, c->cfg.id, mcz_cg_kind_names[k],
 			      v2_controller, &cg->path, err);
 	if (r < 0)
 		return r;

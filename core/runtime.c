@@ -62,15 +62,12 @@ static json_t *resources_json(const struct mcz_resources *r)
  * cgroup: recorded under both names, so that a reader needs no mount table. */
 static json_t *cgroups_json(const struct mcz_container *c)
 {
-	static const char *const names[_MCZ_CG_MAX] = {
-		[MCZ_CG_CPU] = "cpu", [MCZ_CG_CPUACCT] = "cpuacct", [MCZ_CG_MEMORY] = "memory",
-	};
 	const char *cpu = c->cgroups[MCZ_CG_CPU].path;
 	json_t *o = json_object();
 
 	for (size_t k = 0; k < _MCZ_CG_MAX; k++)
 		if (c->cgroups[k].path)
-			json_object_set_new(o, names[k], json_string(c->cgroups[k].path));
+			json_object_set_new(o, mcz_cg_kind_names[k], json_string(c->cgroups[k].path));
 	if (cpu && !c->cgroups[MCZ_CG_CPUACCT].path && !c->cgroups[MCZ_CG_CPUACCT].h.mount)
 		json_object_set_new(o, "cpuacct", json_string(cpu));
 	if (c->freezer)
@@ -88,14 +85,11 @@ static json_t *hierarchy_json(const struct mcz_hierarchy *h)
  * cgroups root's empty levels. */
 static json_t *hierarchies_json(const struct mcz_container *c)
 {
-	static const char *const names[_MCZ_CG_MAX] = {
-		[MCZ_CG_CPU] = "cpu", [MCZ_CG_CPUACCT] = "cpuacct", [MCZ_CG_MEMORY] = "memory",
-	};
 	json_t *o = json_object();
 
 	for (size_t k = 0; k < _MCZ_CG_MAX; k++)
 		if (c->cgroups[k].h.mount && c->cgroups[k].path)
-			json_object_set_new(o, names[k], hierarchy_json(&c->cgroups[k].h));
+			json_object_set_new(o, mcz_cg_kind_names[k], hierarchy_json(&c->cgroups[k].h));
 	if (c->freezer_h.mount && c->freezer)
 		json_object_set_new(o, "freezer", hierarchy_json(&c->freezer_h));
 	return o;
@@ -104,14 +98,11 @@ static json_t *hierarchies_json(const struct mcz_container *c)
 /* Which of them are in the cgroup v2 hierarchy (their files differ from v1's). */
 static json_t *cgroups_v2_json(const struct mcz_container *c)
 {
-	static const char *const names[_MCZ_CG_MAX] = {
-		[MCZ_CG_CPU] = "cpu", [MCZ_CG_CPUACCT] = "cpuacct", [MCZ_CG_MEMORY] = "memory",
-	};
 	json_t *a = json_array();
 
 	for (size_t k = 0; k < _MCZ_CG_MAX; k++)
 		if (c->cgroups[k].h.v2)
-			json_array_append_new(a, json_string(names[k]));
+			json_array_append_new(a, json_string(mcz_cg_kind_names[k]));
 	if (c->freezer && c->freezer_h.v2)
 		json_array_append_new(a, json_string("freezer"));
 	return a;

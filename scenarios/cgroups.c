@@ -364,16 +364,21 @@ static const char oom_message[] =
 	"Memory limit exceeded: Requested: 64MB Maximum Used: 64MB\\n\\nMEMORY STATISTICS: \\n"
 	"cache 0\\nrss 67108864\\ntotal_rss 67108864";
 
+/* The Termination and exit code of a container destroyed for an OOM kill. */
+static char *oom_termination(const char *message)
+{
+	return mcz_xasprintf("{\"container_id\":\"c1\",\"status\":9,\"signal\":9,\"killed\":true,"
+			     "\"reason\":\"REASON_CONTAINER_LIMITATION_MEMORY\",\"message\":\"%s\"}\n"
+			     "exit 137\n", message);
+}
+
 /* The kernel's OOM killer ended pid 1: found when pid 1 is reaped. */
 static void test_cgroups__oom_kill_of_pid_1_is_a_limitation(void **state)
 {
 	static const struct cg_spec sp = { .isolation = "cgroups/mem", .resources = "mem:64",
 					   .argv = { "/usr/bin/oomed" } };
 	struct world w;
-	_cleanup_free_ char *want = mcz_xasprintf(
-		"{\"container_id\":\"c1\",\"status\":9,\"signal\":9,\"killed\":true,"
-		"\"reason\":\"REASON_CONTAINER_LIMITATION_MEMORY\",\"message\":\"%s\"}\nexit 137\n",
-		oom_message);
+	_cleanup_free_ char *want = oom_termination(oom_message);
 
 	(void)state;
 	world_start(&w, world_cgroups);
@@ -391,10 +396,7 @@ static void test_cgroups__oom_kill_found_by_the_tick(void **state)
 	static const struct cg_spec sp = { .isolation = "cgroups/mem,namespaces/pid", .resources = "mem:64",
 					   .argv = { "/usr/bin/sleeper" } };
 	struct world w;
-	_cleanup_free_ char *want = mcz_xasprintf(
-		"{\"container_id\":\"c1\",\"status\":9,\"signal\":9,\"killed\":true,"
-		"\"reason\":\"REASON_CONTAINER_LIMITATION_MEMORY\",\"message\":\"%s\"}\nexit 137\n",
-		oom_message);
+	_cleanup_free_ char *want = oom_termination(oom_message);
 
 	(void)state;
 	world_start(&w, world_cgroups);
@@ -713,11 +715,9 @@ static void test_cgroups_v2__oom_kill_is_a_limitation(void **state)
 {
 	static const struct cg_spec sp = { .isolation = "cgroups/mem", .resources = "mem:64",
 					   .cgroups_root = V2_ROOT, .argv = { "/usr/bin/oomed" } };
-	static const char want[] =
-		"{\"container_id\":\"c1\",\"status\":9,\"signal\":9,\"killed\":true,"
-		"\"reason\":\"REASON_CONTAINER_LIMITATION_MEMORY\",\"message\":\"Memory limit "
-		"exceeded: Requested: 64MB Maximum Used: 64MB\\n\\nMEMORY STATISTICS: \\nanon "
-		"67108864\\nfile 0\"}\nexit 137\n";
+	_cleanup_free_ char *want = oom_termination(
+		"Memory limit exceeded: Requested: 64MB Maximum Used: 64MB\\n\\nMEMORY STATISTICS: "
+		"\\nanon 67108864\\nfile 0");
 	struct world w;
 
 	(void)state;

@@ -341,18 +341,6 @@ static int live_supervisor(const char *dir, const struct mcz_flags *f, const cha
 	return r;
 }
 
-/* What is left of an ended entry: termination.json, and a lock file whose unlink failed
- * (it is the last file a destroy removes). */
-static void remove_entry(const char *dir)
-{
-	_cleanup_free_ char *term = mcz_xasprintf("%s/termination.json", dir);
-	_cleanup_free_ char *lock = mcz_xasprintf("%s/lock", dir);
-
-	(void)unlink(term);
-	(void)unlink(lock);
-	(void)rmdir(dir);
-}
-
 /* The supervisor is gone and the entry is still there: destroy it here. */
 static int destroy_adopted(const struct mcz_flags *f, const char *id, struct mcz_error *err)
 {
@@ -413,8 +401,8 @@ int cmd_destroy(const struct mcz_flags *f, struct mcz_error *err)
 		fprintf(stderr, "mcz: warn: container '%s' was destroyed meanwhile\n", id);
 		r = 0;
 	}
-	if (r >= 0)
-		remove_entry(dir);
+	if (r >= 0 && mcz_runtime_remove_leftover(sys_real(), dir, err) < 0)
+		return mcz_error_wrap(err, "container '%s'", id);
 	return r < 0 ? r : 0;
 }
 

@@ -1,4 +1,5 @@
 /* fsutil.c — see fsutil.h. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/fsutil.h"
@@ -123,4 +124,48 @@ int mcz_remove(struct sys *s, const char *path, int flags, struct mcz_error *err
 	if (r < 0 && r != -ENOENT)
 		return mcz_error_sys(err, r, SYS_OP_unlinkat, path);
 	return 0;
+}
+
+/* Room for a few thousand entries of a runtime dir or a cgroup root (ERANGE beyond). */
+#define LIST_MAX (256 * 1024)
+
+int mcz_list_names(struct sys *s, const char *path, bool cgroup, bool dirs_only, char ***ret,
+		   struct mcz_error *err)
+{
+	_cleanup_free_ char *buf = mcz_xmalloc(LIST_MAX);
+	int n = cgroup ? sys_cg_list(s, path, buf, LIST_MAX) : sys_listdir(s, path, buf, LIST_MAX);
+	size_t count = 0, k = 0;
+	char **out;
+
+	*ret = NULL;
+	if (n == -ENOENT)
+		return 0;
+	if (n < 0)
+		return mcz_error_sys(err, n, cgroup ? SYS_OP_cg_list : SYS_OP_listdir, path);
+	for (int i = 0; i < n; i += (int)strlen(buf + i) + 1)
+		count++;
+	out = mcz_xcalloc(count + 1, sizeof(char *));
+	/* Each entry: a type letter ('d' or 'f'), the name, a NUL. */
+	for (int i = 0; i < n; i += (int)strlen(buf + i) + 1)
+		if (buf[i + 1] != '.' && (!dirs_only || buf[i] == 'd'))
+			out[k++] = mcz_xstrdup(buf + i + 1);
+	*ret = out;
+	return 0;
+}
+
+void mcz_names_free(char **names)
+{
+	for (size_t i = 0; names && names[i]; i++)
+		free(names[i]);
+	free(names);
+}
+
+int mcz_exists(struct sys *s, const char *path, struct mcz_error *err)
+{
+	struct stat st;
+	int r = sys_fstatat(s, AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW);
+
+	if (r == -ENOENT)
+		return 0;
+	return r < 0 ? mcz_error_sys(err, r, SYS_OP_fstatat, path) : 1;
 }

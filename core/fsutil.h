@@ -28,4 +28,14 @@ int mcz_symlink_atomic(struct sys *s, const char *dir, const char *name, const c
 /* unlink, or rmdir with AT_REMOVEDIR; "already gone" (ENOENT) is success. */
 int mcz_remove(struct sys *s, const char *path, int flags, struct mcz_error *err);
 
+/* The names in a directory (cgroup: the child cgroups of a cgroup directory, through
+ * cg_list), sorted, dot files left out, dirs_only: directories only; NULL-terminated, freed
+ * with mcz_names_free(). A directory that does not exist gives *ret = NULL and 0. */
+int mcz_list_names(struct sys *s, const char *path, bool cgroup, bool dirs_only, char ***ret,
+		   struct mcz_error *err);
+void mcz_names_free(char **names); /* accepts NULL */
+
+/* 1 if path exists (not following a final symlink), 0 if not (ENOENT), -errno otherwise. */
+int mcz_exists(struct sys *s, const char *path, struct mcz_error *err);
+
 #endif

@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fsutil.h"
+#include "core/inspect.h"
+#include "core/json.h"
 #include "core/launcher.h"
 #include "core/recover.h"
 #include "core/runtime.h"
@@ -45,8 +48,18 @@ static int cgroup_procs(struct mcz_container *c, char *buf, bool *ret_any, bool 
 	int r = sys_cg_read(c->s, path, buf, PROCS_MAX);
 
 	*ret_any = *ret_has_pid1 = false;
-	if (r == -ENOENT)
-		return 0;
+	if (r == -ENOENT) {
+		/* Gone with its cgroup, or a read that failed: destroying a live container as
+		 * if it were dead is not a mistake to make on one ENOENT. The cgroup itself
+		 * must be gone too. */
+		char **kids = NULL;
+		int q = mcz_list_names(c->s, c->freezer, true, true, &kids, err);
+
+		if (q >= 0 && kids)
+			q = mcz_error_sys(err, r, SYS_OP_cg_read, path);
+		mcz_names_free(kids);
+		return q;
+	}
 	if (r < 0)
 		return mcz_error_sys(err, r, SYS_OP_cg_read, path);
 	*ret_any = buf[0] != '\0';
@@ -125,7 +138,8 @@ static int kill_listed(struct sys *s, const char *path, struct mcz_error *err)
 		for (char *p = buf; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] == '\n')) {
 			r = sys_kill(s, (pid_t)atoi(p), SIGKILL);
 			if (r < 0 && r != -ESRCH)
-				return mcz_error_sys(err, r, SYS_OP_kill, NULL);
+				return mcz_error_fmt(err, r, "kill pid %d (listed in '%s'): %s", atoi(p),
+						     procs, strerror(-r));
 		}
 		(void)sys_nanosleep(s, 10);
 	}
@@ -155,4 +169,290 @@ int mcz_cgroup_kill_remove(struct sys *s, const struct mcz_hierarchy *h, bool fr
 	if (r >= 0)
 		r = mcz_cgroup_remove(s, path, err);
 	return r;
+}
+
+/* ---- `mcz recover` (SPEC §9) ---- */
+
+struct report {
+	json_t *alive, *ended, *adopted, *destroyed, *removed, *errors;
+};
+
+struct recover {
+	struct sys *s;
+	const struct mcz_recover_opts *o;
+	char *containers; /* <runtime_dir>/containers */
+	struct report rep;
+};
+
+static void report_error(struct recover *rc, struct mcz_error *e)
+{
+	json_array_append_new(rc->rep.errors, json_string(e->msg ? e->msg : "unknown error"));
+	mcz_error_done(e);
+}
+
+static void report_removed(struct recover *rc, const char *kind, const char *path)
+{
+	json_array_append_new(rc->rep.removed, json_pack("{s:s, s:s}", "kind", kind, "path", path));
+}
+
+/* 1 when a runtime entry named `name` exists, 0 when not; <0 reported (then the thing it
+ * would own is left alone: not knowing is no reason to destroy). */
+static int owned(struct recover *rc, const char *name, const char *what)
+{
+	_cleanup_free_ char *p = mcz_xasprintf("%s/%s", rc->containers, name);
+	struct mcz_error e = MCZ_ERROR_INIT;
+	int r = mcz_exists(rc->s, p, &e);
+
+	if (r < 0) {
+		mcz_error_wrap(&e, "%s '%s'", what, name);
+		report_error(rc, &e);
+	}
+	return r;
+}
+
+/* A container whose lock was free: adopted by a new supervisor, or destroyed. */
+static void recover_one(struct recover *rc, const char *id)
+{
+	struct mcz_error err = MCZ_ERROR_INIT;
+	struct mcz_container *c = NULL;
+	bool alive = false;
+	pid_t pid = 0;
+	int r = mcz_container_load(rc->s, rc->o->runtime_dir, id, &c, &err);
+
+	if (r >= 0)
+		r = mcz_container_adopt(c, &alive, &err);
+	if (r == -EBUSY) {
+		json_array_append_new(rc->rep.alive, json_string(id));
+		mcz_error_done(&err);
+		mcz_container_free(c);
+		return;
+	}
+	if (r >= 0 && alive) {
+		r = rc->o->adopt(c, rc->o->arg, &pid, &err); /* takes c */
+		c = NULL;
+		if (r >= 0)
+			json_array_append_new(rc->rep.adopted, json_pack("{s:s, s:i}", "container_id", id,
+									 "supervisor_pid", (int)pid));
+		else
+			mcz_error_wrap(&err, "container '%s': a new supervisor", id);
+	} else if (r >= 0) {
+		c->cfg.detached = true; /* the Termination stays for `wait` */
+		c->term.message = mcz_xstrdup("Container destroyed by 'mcz recover': its supervisor "
+					      "and processes were gone");
+		r = mcz_container_destroy(c, &err);
+		if (r >= 0)
+			json_array_append_new(rc->rep.destroyed, json_string(id));
+	}
+	if (r < 0)
+		report_error(rc, &err);
+	mcz_container_free(c);
+}
+
+/* Every file of an ended entry but its termination.json. */
+static int remove_stale(struct recover *rc, const char *dir, struct mcz_error *err)
+{
+	char **names = NULL;
+	int r = mcz_list_names(rc->s, dir, false, false, &names, err);
+
+	for (size_t i = 0; r >= 0 && names && names[i]; i++) {
+		_cleanup_free_ char *p = mcz_xasprintf("%s/%s", dir, names[i]);
+
+		if (strcmp(names[i], "termination.json") == 0)
+			continue;
+		r = mcz_remove(rc->s, p, 0, err);
+		if (r >= 0)
+			report_removed(rc, "stale file", p);
+	}
+	mcz_names_free(names);
+	return r;
+}
+
+/* An entry without config.json: ended (termination.json), being made (lock held), or a
+ * half-made leftover (removed while we hold its lock). */
+static int recover_partial(struct recover *rc, const char *dir, const char *id,
+			   struct mcz_error *err)
+{
+	_cleanup_free_ char *lock = mcz_xasprintf("%s/lock", dir);
+	_cleanup_free_ char *term = mcz_xasprintf("%s/termination.json", dir);
+	int fd, r = mcz_exists(rc->s, term, err);
+	bool term_exists = r > 0;
+
+	if (r < 0)
+		return r;
+	fd = sys_openat(rc->s, AT_FDCWD, lock, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
+	if (fd < 0 && fd != -ENOENT)
+		return mcz_error_sys(err, fd, SYS_OP_openat, lock);
+	r = fd >= 0 ? sys_flock(rc->s, fd, LOCK_EX | LOCK_NB) : 0;
+	if (r == -EWOULDBLOCK) {
+		/* Being made, or (ended) a destroy at work on it. */
+		json_array_append_new(term_exists ? rc->rep.ended : rc->rep.alive,
+				      json_string(id));
+		r = 0;
+	} else if (r < 0) {
+		mcz_error_sys(err, r, SYS_OP_flock, lock);
+	} else if (term_exists) {
+		/* Ended: the Termination stays for `wait`; a stale lock or temporary left by a
+		 * destroy that stopped half-way goes. */
+		r = remove_stale(rc, dir, err);
+		if (r >= 0)
+			json_array_append_new(rc->rep.ended, json_string(id));
+	} else {
+		r = mcz_runtime_remove_leftover(rc->s, dir, err);
+		if (r >= 0)
+			report_removed(rc, "runtime entry", dir);
+	}
+	if (fd >= 0)
+		(void)sys_close(rc->s, fd); /* read-only: nothing to flush */
+	return r;
+}
+
+static void recover_entries(struct recover *rc)
+{
+	struct mcz_error e = MCZ_ERROR_INIT;
+	char **ids = NULL;
+
+	if (mcz_list_names(rc->s, rc->containers, false, true, &ids, &e) < 0)
+		report_error(rc, &e);
+	for (size_t i = 0; ids && ids[i]; i++) {
+		_cleanup_free_ char *dir = mcz_runtime_dir_of(rc->o->runtime_dir, ids[i]);
+		_cleanup_free_ char *config = mcz_xasprintf("%s/config.json", dir);
+		int r = mcz_exists(rc->s, config, &e);
+
+		if (r > 0)
+			recover_one(rc, ids[i]);
+		else if (r == 0)
+			r = recover_partial(rc, dir, ids[i], &e);
+		if (r < 0) {
+			mcz_error_wrap(&e, "container '%s'", ids[i]);
+			report_error(rc, &e);
+		}
+	}
+	mcz_names_free(ids);
+}
+
+/* pidns handles whose container has no entry: unmounted (lazily) and removed. */
+static void recover_pidns(struct recover *rc)
+{
+	_cleanup_free_ char *dir = mcz_xasprintf("%s/pidns", rc->o->runtime_dir);
+	struct mcz_error e = MCZ_ERROR_INIT;
+	char **names = NULL;
+
+	if (mcz_list_names(rc->s, dir, false, false, &names, &e) < 0)
+		report_error(rc, &e);
+	for (size_t i = 0; names && names[i]; i++) {
+		_cleanup_free_ char *p = mcz_xasprintf("%s/%s", dir, names[i]);
+		int r = owned(rc, names[i], "pidns handle");
+
+		if (r != 0)
+			continue;
+		/* EINVAL: not a mount point (a handle whose bind mount is already gone). */
+		r = sys_umount2(rc->s, p, MNT_DETACH);
+		if (r < 0 && r != -EINVAL && r != -ENOENT)
+			mcz_error_sys(&e, r, SYS_OP_umount2, p);
+		else
+			r = mcz_remove(rc->s, p, 0, &e);
+		if (r < 0) {
+			mcz_error_wrap(&e, "orphan pidns handle '%s'", p);
+			report_error(rc, &e);
+			continue;
+		}
+		report_removed(rc, "pidns handle", p);
+	}
+	mcz_names_free(names);
+}
+
+/* An orphan cgroup and what is below it, deepest first: v1's cgroup.procs and freezer act
+ * on one cgroup only. */
+static int kill_remove_tree(struct sys *s, const struct mcz_hierarchy *h, bool freezer,
+			    const char *path, struct mcz_error *err)
+{
+	char **kids = NULL;
+	int r = mcz_list_names(s, path, true, true, &kids, err);
+
+	for (size_t i = 0; r >= 0 && kids && kids[i]; i++) {
+		_cleanup_free_ char *p = mcz_xasprintf("%s/%s", path, kids[i]);
+
+		r = kill_remove_tree(s, h, freezer, p, err);
+	}
+	mcz_names_free(kids);
+	return r < 0 ? r : mcz_cgroup_kill_remove(s, h, freezer, path, err);
+}
+
+/* Cgroups below the cgroups root of one hierarchy that no entry owns. */
+static void recover_hierarchy(struct recover *rc, const struct mcz_hierarchy *h, bool freezer)
+{
+	_cleanup_free_ char *root = mcz_cgroup_root_path(h, rc->o->cgroups_root);
+	struct mcz_error e = MCZ_ERROR_INIT;
+	char **names = NULL;
+
+	if (mcz_list_names(rc->s, root, true, true, &names, &e) < 0)
+		report_error(rc, &e);
+	for (size_t i = 0; names && names[i]; i++) {
+		_cleanup_free_ char *p = mcz_xasprintf("%s/%s", root, names[i]);
+
+		if (owned(rc, names[i], "cgroup") != 0)
+			continue;
+		if (kill_remove_tree(rc->s, h, freezer, p, &e) < 0) {
+			mcz_error_wrap(&e, "orphan cgroup '%s'", p);
+			report_error(rc, &e);
+			continue;
+		}
+		report_removed(rc, "cgroup", p);
+	}
+	if (names && mcz_cgroup_remove_root(rc->s, h, rc->o->cgroups_root, &e) < 0)
+		report_error(rc, &e);
+	mcz_names_free(names);
+}
+
+static void recover_cgroups(struct recover *rc)
+{
+	static const char *const controllers[] = { "freezer", "cpu", "cpuacct", "memory" };
+	char *seen[MCZ_ARRAY_SIZE(controllers)] = { 0 };
+
+	for (size_t i = 0; i < MCZ_ARRAY_SIZE(controllers); i++) {
+		struct mcz_hierarchy h = { 0 };
+		struct mcz_error e = MCZ_ERROR_INIT;
+		bool dup = false;
+
+		if (mcz_hierarchy_find(rc->s, rc->o->cgroups_hierarchy, controllers[i], &h, &e) < 0) {
+			mcz_error_done(&e); /* no such hierarchy: nothing of mcz's there */
+			continue;
+		}
+		for (size_t j = 0; j < i; j++)
+			dup = dup || (seen[j] && strcmp(seen[j], h.mount) == 0);
+		/* The freezer hierarchy (or v2's, whose core files freeze and kill) kills through
+		 * the launcher; the others by signalling what cgroup.procs lists. */
+		if (!dup)
+			recover_hierarchy(rc, &h, i == 0 || h.v2);
+		seen[i] = mcz_xstrdup(h.mount);
+		mcz_hierarchy_done(&h);
+	}
+	for (size_t i = 0; i < MCZ_ARRAY_SIZE(controllers); i++)
+		free(seen[i]);
+}
+
+int mcz_recover(struct sys *s, const struct mcz_recover_opts *o, json_t **ret_report,
+		struct mcz_error *err)
+{
+	struct recover rc = {
+		.s = s,
+		.o = o,
+		.containers = mcz_xasprintf("%s/containers", o->runtime_dir),
+		.rep = { json_array(), json_array(), json_array(), json_array(), json_array(),
+			 json_array() },
+	};
+	size_t errors;
+
+	recover_entries(&rc);
+	recover_pidns(&rc);
+	recover_cgroups(&rc);
+	free(rc.containers);
+	errors = json_array_size(rc.rep.errors);
+	*ret_report = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "alive", rc.rep.alive, "ended",
+				rc.rep.ended, "adopted", rc.rep.adopted, "destroyed", rc.rep.destroyed,
+				"removed", rc.rep.removed, "errors", rc.rep.errors);
+	if (errors)
+		return mcz_error_fmt(err, -EIO, "recover: %zu error(s) (see \"errors\" in the report)",
+				     errors);
+	return 0;
 }

@@ -8,6 +8,8 @@
 #include "core/cgroups.h"
 #include "core/container.h"
 
+#include <jansson.h>
+
 /* A container loaded by mcz_container_load() becomes ours: its lock (-EBUSY "has a live
  * supervisor" when held), its runtime files, pidns handle and cgroups (the cgroups root's
  * levels too), so that mcz_container_destroy() undoes them. *ret_alive: whether any of its
@@ -24,5 +26,32 @@ int mcz_container_check_alive(struct mcz_container *c, bool *ret_alive, struct m
  * SIGKILL to what cgroup.procs lists — then remove it (EBUSY retried, core/cgroups.c). */
 int mcz_cgroup_kill_remove(struct sys *s, const struct mcz_hierarchy *h, bool freezer,
 			   const char *path, struct mcz_error *err);
+
+/* `mcz recover` (SPEC §9): make the host agree with the runtime dir. Each entry of
+ * <runtime_dir>/containers:
+ *   - its lock held: a live supervisor (or a command at work on it): "alive", left alone;
+ *   - ended (termination.json only): "ended", left for `wait` and `destroy`;
+ *   - supervisor gone, processes running: adopt() gives it a new supervisor ("adopted");
+ *   - supervisor and processes gone: destroyed, its Termination (no status) kept;
+ *   - half made (no config.json, no termination.json, lock free): removed.
+ * Then the orphans no entry owns: pidns handles in <runtime_dir>/pidns, and cgroups below the
+ * cgroups root in every hierarchy (their processes killed first). Nothing outside those roots
+ * is touched. One failure does not stop the rest: each goes to the report's "errors" (naming
+ * the container or orphan, the step and the path) and the result is -EIO. */
+struct mcz_recover_opts {
+	const char *runtime_dir;
+	const char *cgroups_hierarchy;
+	const char *cgroups_root;
+	/* Takes c (adopted: its lock held, processes alive) in every case and supervises it
+	 * from now on, in a process of its own (the CLI forks one): 0 with its pid, or -errno
+	 * with err set. */
+	int (*adopt)(struct mcz_container *c, void *arg, pid_t *ret_pid, struct mcz_error *err);
+	void *arg;
+};
+
+/* *ret_report: {"alive", "ended", "adopted" [{container_id, supervisor_pid}], "destroyed",
+ * "removed" [{kind, path}], "errors"}, set even on failure; the caller releases it. */
+int mcz_recover(struct sys *s, const struct mcz_recover_opts *o, json_t **ret_report,
+		struct mcz_error *err);
 
 #endif

@@ -321,3 +321,26 @@ int mcz_runtime_remove(struct mcz_container *c, bool keep_termination, struct mc
 		c->runtime_created = false;
 	return r;
 }
+
+/* See runtime.h. */
+int mcz_runtime_remove_leftover(struct sys *s, const char *dir, struct mcz_error *err)
+{
+	_cleanup_free_ char *lock = mcz_xasprintf("%s/lock", dir);
+	char **names = NULL;
+	int r = mcz_list_names(s, dir, false, false, &names, err);
+
+	for (size_t i = 0; r >= 0 && names && names[i]; i++) {
+		_cleanup_free_ char *p = mcz_xasprintf("%s/%s", dir, names[i]);
+
+		if (strcmp(names[i], "lock") != 0)
+			r = mcz_remove(s, p, 0, err);
+	}
+	mcz_names_free(names);
+	/* The lock last, as mcz_runtime_remove() does: whoever finds it gone finds the rest
+	 * gone too. */
+	if (r >= 0)
+		r = mcz_remove(s, lock, 0, err);
+	if (r >= 0)
+		r = mcz_remove(s, dir, AT_REMOVEDIR, err);
+	return r;
+}

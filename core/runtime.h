@@ -26,6 +26,11 @@ int mcz_runtime_write(struct mcz_container *c, const char *name, const char *con
  * left), then the directory when empty. Accepts a never-created entry. */
 int mcz_runtime_remove(struct mcz_container *c, bool keep_termination, struct mcz_error *err);
 
+/* What is left of an entry no container object describes (an ended one's termination.json,
+ * a half-made one's files, a temporary): every file, the lock last, then the directory.
+ * ENOENT anywhere is fine (someone else removed it). */
+int mcz_runtime_remove_leftover(struct sys *s, const char *dir, struct mcz_error *err);
+
 char *mcz_runtime_container_dir(const struct mcz_container *c);
 char *mcz_runtime_dir_of(const char *runtime_dir, const char *id); /* <runtime_dir>/containers/<id> */
 

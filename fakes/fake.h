@@ -212,6 +212,25 @@ char *fake_snapshot(const struct fake *f);
 char *fake_snapshot_under(const struct fake *f, const char *path);
 int fake_open_fds(const struct fake *f); /* how many fds the supervisor has open */
 
+/* ---- crashes (the "crash at call N" mode of the fault loop) ----
+ * The supervisor process (the one mcz code runs as) dies at its own call n (1-based; the calls
+ * of other fake processes, a child before exec, are not counted): before the call has any
+ * effect, or (after) once it has, its result lost. The death is the kernel's: its fds are
+ * closed (flocks released with their last fd), its children go to host init (a zombie is
+ * reaped; a child still blocked before release() sees its sync pipe close and exits), mounts
+ * and cgroups stay. Then a new mcz process takes its place — the same pid (the kernel may
+ * reuse one), no fds, nothing pending or blocked, cwd / — and handler(f, arg) runs in it. The
+ * code that was running cannot go on: the handler must not return (it ends the process with
+ * _exit; tests run each crash in a forked process). */
+typedef void (*fake_crash_fn)(struct fake *f, void *arg);
+void fake_crash_at(struct fake *f, unsigned long n, bool after, fake_crash_fn handler, void *arg);
+unsigned long fake_supervisor_calls(const struct fake *f); /* calls made as the supervisor */
+
+/* Hand the supervisor's fd to a new process of its own (the supervisor of another container:
+ * a bystander whose lock must survive the crash of this one), and make it the parent of
+ * child (0: none); the supervisor's copy is closed. Returns the new process's pid. */
+pid_t fake_give_fd(struct fake *f, int fd, pid_t child);
+
 /* ---- trace ---- */
 const char *fake_trace(const struct fake *f); /* never NULL */
 void fake_trace_clear(struct fake *f);

@@ -9,6 +9,7 @@
  * cgroup.subtree_control and the controller files are fake_cgroup2.c's; any other file keeps
  * what was written and reads it back with a trailing newline, as the kernel prints values.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/util.h"
@@ -370,6 +371,37 @@ int model_cg_rmdir(struct fake *f, const struct sys_call *c)
 		return -EBUSY;
 	fcg_remove(cg);
 	return 0;
+}
+
+/* ---- cg_list: the child cgroups, as readdir would see them (sorted like listdir) ---- */
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int model_cg_list(struct fake *f, const struct sys_call *c)
+{
+	char *buf = (char *)c->a[1].p;
+	size_t size = c->a[2].u, used = 0;
+	_cleanup_free_ char **names = NULL;
+	struct cgpath cp;
+	struct fcg *cg;
+	int r = cg_resolve(f, ARG_STR(c, 0), &cp);
+
+	if (r < 0)
+		return r;
+	cg = cp.name[0] ? fcg_child(cp.dir, cp.name) : cp.dir;
+	if (!cg)
+		return has_file(f, cp.h, cp.dir, cp.name) ? -ENOTDIR : -ENOENT;
+	names = mcz_xcalloc(cg->nkids + 1, sizeof(char *));
+	for (size_t i = 0; i < cg->nkids; i++)
+		names[i] = cg->kids[i]->name;
+	qsort(names, cg->nkids, sizeof(char *), name_cmp);
+	for (size_t i = 0; i < cg->nkids; i++)
+		if (!fake_list_add(buf, size, &used, 'd', names[i]))
+			return -ERANGE;
+	return (int)used;
 }
 
 /* ---- cg_write ---- */

@@ -236,6 +236,41 @@ int model_chdir(struct fake *f, const struct sys_call *c)
 	return 0;
 }
 
+/* ---- listdir: opendir(3)/readdir(3) ---- */
+
+/* Appends "<type><name>\0"; false when it does not fit (the op's ERANGE). */
+bool fake_list_add(char *buf, size_t size, size_t *used, char type, const char *name)
+{
+	size_t len = strlen(name) + 2;
+
+	if (*used + len > size || *used + len > INT_MAX)
+		return false;
+	buf[*used] = type;
+	memcpy(buf + *used + 1, name, len - 1);
+	*used += len;
+	return true;
+}
+
+int model_listdir(struct fake *f, const struct sys_call *c)
+{
+	char *buf = (char *)c->a[1].p;
+	size_t size = c->a[2].u, used = 0;
+	struct loc l;
+	int r = fake_lookup(f, AT_FDCWD, ARG_STR(c, 0), LOOKUP_FOLLOW, 0, &l);
+
+	if (r < 0)
+		return r;
+	if (l.n->kind != FN_DIR)
+		return -ENOTDIR;
+	/* Kids are kept sorted by name. readdir's d_type is the dentry's own type, not that of
+	 * what may be mounted over it. */
+	for (size_t i = 0; i < l.n->nkids; i++)
+		if (!fake_list_add(buf, size, &used, l.n->kids[i]->kind == FN_DIR ? 'd' : 'f',
+				   l.n->kids[i]->name))
+			return -ERANGE;
+	return (int)used;
+}
+
 /* ---- mount_setattr(2) ---- */
 
 #define ATTR_KNOWN                                                                              \

@@ -237,6 +237,11 @@ struct fake {
 	struct sys_passwd *users;
 	size_t nusers;
 	long long now; /* the clock, in ms */
+	unsigned long sup_calls;  /* calls made as the supervisor (procs[0]) */
+	unsigned long crash_at;   /* crash the supervisor at this one of them; 0: never */
+	bool crash_after;
+	fake_crash_fn crash_fn;
+	void *crash_arg;
 	struct fnode *pipe_node;
 	struct fnode *nsfs_node;
 	struct fmount *pipe_mnt;
@@ -300,6 +305,8 @@ int model_renameat(struct fake *f, const struct sys_call *c);
 int model_flock(struct fake *f, const struct sys_call *c);
 int model_chdir(struct fake *f, const struct sys_call *c);
 int model_mount_setattr(struct fake *f, const struct sys_call *c);
+int model_listdir(struct fake *f, const struct sys_call *c);
+bool fake_list_add(char *buf, size_t size, size_t *used, char type, const char *name);
 bool mount_in_ns(const struct fake *f, const struct fmount *m);
 
 /* fake_proc.c */
@@ -312,6 +319,7 @@ bool fproc_alive(const struct fproc *p);
 void fproc_signal(struct fake *f, struct fproc *p, int sig, pid_t sender_host);
 void fproc_refresh_frozen(struct fake *f);
 void fake_proc_sweep(struct fake *f);
+void fake_supervisor_dies(struct fake *f); /* the death and rebirth of fake_crash_at() */
 void fake_dump_procs(FILE *fp, const struct fake *f);
 int fake_pin_source(struct fake *f, const char *source, struct fpidns **ret);
 int model_spawn(struct fake *f, const struct sys_call *c);
@@ -344,6 +352,7 @@ int model_cg_mkdir(struct fake *f, const struct sys_call *c);
 int model_cg_rmdir(struct fake *f, const struct sys_call *c);
 int model_cg_write(struct fake *f, const struct sys_call *c);
 int model_cg_read(struct fake *f, const struct sys_call *c);
+int model_cg_list(struct fake *f, const struct sys_call *c);
 struct fcg_file *fcg_file(const struct fcg *cg, const char *name);
 void fcg_store(struct fcg *cg, const char *name, const char *value);
 bool fcg_has_tasks(const struct fake *f, int h, const struct fcg *cg); /* live ones, directly */

@@ -843,6 +843,23 @@ static void trace_call(struct fake *f, const struct sys_call *call, int r, bool 
 	sys_trace_set_prefix(f->trace, "");
 }
 
+/* fake_crash_at(): the supervisor dies here; the handler runs in its successor. */
+static void crash(struct fake *f, const struct sys_call *call, bool after)
+{
+	fake_crash_fn fn = f->crash_fn;
+
+	char *note = mcz_xasprintf("--- crash %s %s (supervisor call %lu) ---",
+				   after ? "after" : "before", sys_op_names[call->op], f->sup_calls);
+
+	sys_trace_note(f->trace, note);
+	free(note);
+	f->crash_at = 0;
+	f->crash_fn = NULL;
+	fake_supervisor_dies(f);
+	fn(f, f->crash_arg);
+	abort(); /* the handler must not return: the code that crashed cannot go on */
+}
+
 static int fake_dispatch(struct fake *f, const struct sys_call *call)
 {
 	struct sys_call c = *call;
@@ -851,6 +868,8 @@ static int fake_dispatch(struct fake *f, const struct sys_call *call)
 	int r = 0;
 
 	f->calls++;
+	if (f->cur == f->procs[0] && ++f->sup_calls == f->crash_at && !f->crash_after)
+		crash(f, call, false);
 	scratch_redirect(&c, &s);
 	flt = fake_fault_decide(f, call);
 	if (!flt.fire || flt.after)
@@ -871,6 +890,8 @@ static int fake_dispatch(struct fake *f, const struct sys_call *call)
 	trace_call(f, call, r, flt.fire);
 	free(s.buf);
 	free(s.pids);
+	if (f->crash_at && f->cur == f->procs[0] && f->sup_calls == f->crash_at && f->crash_after)
+		crash(f, call, true);
 	if (f->cur == f->procs[0])
 		fake_proc_sweep(f);
 	return r;
@@ -958,4 +979,17 @@ void fake_trace_clear(struct fake *f)
 unsigned long fake_calls(const struct fake *f)
 {
 	return f->calls;
+}
+
+void fake_crash_at(struct fake *f, unsigned long n, bool after, fake_crash_fn handler, void *arg)
+{
+	f->crash_at = n ? f->sup_calls + n : 0;
+	f->crash_after = after;
+	f->crash_fn = handler;
+	f->crash_arg = arg;
+}
+
+unsigned long fake_supervisor_calls(const struct fake *f)
+{
+	return f->sup_calls;
 }

@@ -476,6 +476,65 @@ static void proc_exit(struct fake *f, struct fproc *p, int status)
 	send_signal(f, parent, SIGCHLD, p->nr[0], status);
 }
 
+/* ---- fake_crash_at(), fake_give_fd() ---- */
+
+void fake_supervisor_dies(struct fake *f)
+{
+	struct fproc *p = f->procs[0];
+
+	fake_switch(f, p);
+	/* do_exit(): every fd closed (a lock goes with the last fd of its open file); the
+	 * children go to host init, which reaps. A child still waiting for release() reads EOF
+	 * on its sync pipe and exits before it ran anything. */
+	fds_close_all(p->fds);
+	for (size_t i = 0; i < f->nprocs; i++) {
+		struct fproc *q = f->procs[i];
+
+		if (q->parent == p && q->state == FP_BLOCKED) {
+			fcg_leave(q);
+			q->state = FP_RUNNING;
+			q->parent = NULL;
+			proc_exit(f, q, 1 << 8);
+		}
+	}
+	reparent_children(f, p);
+	/* Its successor: a fresh mcz process (the same pid, as if reused; its own cgroups are
+	 * the ones the dead one started in). */
+	p->state = FP_RUNNING;
+	p->pending = 0;
+	p->blocked = 0;
+	memset(p->info, 0, sizeof(p->info));
+	p->cwd = fake_root_loc(f);
+	p->sid = p->pgid = SUPERVISOR_PID;
+	for (int h = 0; h < f->nhier; h++)
+		p->cg[h] = f->hier[h].own;
+	fake_proc_sweep(f);
+}
+
+pid_t fake_give_fd(struct fake *f, int fd, pid_t child)
+{
+	struct fproc *sup = f->procs[0];
+	struct fproc *p = proc_fork(f, sup, sup->pidns);
+	struct ffd *d = fake_fd(f, fd);
+
+	p->parent = NULL; /* a supervisor of its own, in its own session */
+	p->sid = p->pgid = p->nr[0];
+	p->state = FP_RUNNING;
+	p->execed = true; /* runs no mcz code of the test's */
+	snprintf(p->comm, sizeof(p->comm), "mcz-supervisor");
+	p->fds = fd_table_new();
+	if (d) {
+		p->fds[fd] = *d;
+		p->fds[fd].path = mcz_xstrdup(d->path);
+		free(d->path);
+		memset(d, 0, sizeof(*d));
+	}
+	for (size_t i = 0; child > 0 && i < f->nprocs; i++)
+		if (f->procs[i]->nr[0] == child)
+			f->procs[i]->parent = p;
+	return p->nr[0];
+}
+
 /* ---- the clock ---- */
 
 static long long next_event(const struct fake *f)

@@ -496,6 +496,8 @@ static int call_op(struct sys *s, enum sys_op op)
 	case SYS_OP_cg_rmdir: return sys_cg_rmdir(s, nowhere);
 	case SYS_OP_cg_write: return sys_cg_write(s, nowhere, "x");
 	case SYS_OP_cg_read: return sys_cg_read(s, nowhere, buf, sizeof(buf));
+	case SYS_OP_listdir: return sys_listdir(s, nowhere, buf, sizeof(buf));
+	case SYS_OP_cg_list: return sys_cg_list(s, nowhere, buf, sizeof(buf));
 	case _SYS_OP_MAX:
 	case SYS_OP_ANY:
 		break;

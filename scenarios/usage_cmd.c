@@ -19,87 +19,27 @@
 #include "core/util.h"
 #include "fakes/fake.h"
 #include "scenarios/fault_matrix.h"
+#include "scenarios/detached.h"
 #include "scenarios/harness.h"
 
-#define RT "/run/mcz"
-#define CG "/sys/fs/cgroup"
+#define RT DETACHED_RT
+#define CG DETACHED_CG
 #define CPU_CG CG "/cpu/mcz/c1"
 #define CPUACCT_CG CG "/cpuacct/mcz/c1"
 #define MEM_CG CG "/memory/mcz/c1"
-
-struct spec {
-	const char *isolation;
-	const char *launcher;
-	const char *resources;
-	bool cfs, limit_swap;
-	bool v2; /* cgroup v2: mcz in the leaf /mcz-uml/runner, root /mcz-uml/mcz */
-};
-
 #define V2_CG CG "/mcz-uml/mcz/c1"
 
-static void world_v2(struct fake *f)
-{
-	int h = fake_add_cgroup_hierarchy(f, CG, "", "/mcz-uml/runner");
-
-	assert_true(h >= 0);
-	assert_int_equal(fake_cgroup2_controllers(f, h, "cpu memory"), 0);
-	assert_int_equal(fake_cgroup2_enable(f, CG "/mcz-uml", "cpu memory"), 0);
-}
-
-static void world(struct fake *f, bool v2)
-{
-	struct fake_program busy = { .run_ms = -1, .children = 1, .utime_ticks = 300, .stime_ticks = 100,
-				     .rss_pages = 256, .threads = 3 };
-
-	assert_int_equal(fake_add_dir(f, "/proc", 0555, 0, 0), 0);
-	assert_int_equal(fake_add_dir(f, "/var/lib/mcz/sandboxes", 0755, 0, 0), 0);
-	assert_int_equal(fake_add_dir(f, RT "/containers", 0755, 0, 0), 0);
-	assert_int_equal(fake_add_program(f, "/usr/bin/busy", &busy), 0);
-	if (v2) {
-		world_v2(f);
-		return;
-	}
-	assert_true(fake_add_cgroup_hierarchy(f, CG "/cpu", "cpu", "/") >= 0);
-	assert_true(fake_add_cgroup_hierarchy(f, CG "/cpuacct", "cpuacct", "/") >= 0);
-	assert_true(fake_add_cgroup_hierarchy(f, CG "/memory", "memory", "/") >= 0);
-	assert_true(fake_add_cgroup_hierarchy(f, CG "/freezer", "freezer", "/") >= 0);
-}
-
-/* The supervisor's side: launched and left running (freed, not destroyed: the processes,
- * cgroups and runtime entry stay, as while `mcz run` supervises). lost: then the supervisor
- * "dies": its lock fd is closed (the kernel drops an flock with its last fd). */
-static struct fake *launched_as(const struct spec *sp, bool lost)
+/* The supervisor's side: launched and left running (lost: its supervisor then "died"). */
+static struct fake *launched_as(const struct detached_spec *sp, bool lost)
 {
 	struct fake *f = fake_new();
-	struct mcz_config cfg = { 0 };
-	struct mcz_error err = MCZ_ERROR_INIT;
-	struct mcz_container *c;
 
-	world(f, sp->v2);
-	cfg.id = mcz_xstrdup("c1");
-	cfg.sandbox = mcz_xstrdup("/var/lib/mcz/sandboxes/c1");
-	cfg.runtime_dir = mcz_xstrdup(RT);
-	cfg.cgroups_hierarchy = mcz_xstrdup(CG);
-	cfg.cgroups_root = mcz_xstrdup(sp->v2 ? "/mcz-uml/mcz" : "mcz");
-	cfg.argv = mcz_xcalloc(2, sizeof(char *));
-	cfg.argv[0] = mcz_xstrdup("/usr/bin/busy");
-	cfg.cgroups_enable_cfs = sp->cfs;
-	cfg.cgroups_limit_swap = sp->limit_swap;
-	if (sp->resources)
-		assert_int_equal(mcz_resources_parse(sp->resources, &cfg.resources, &err), 0);
-	assert_int_equal(mcz_isolation_parse(sp->isolation, &cfg.isolators, &cfg.n_isolators, &err), 0);
-	assert_int_equal(mcz_launcher_parse(sp->launcher ? sp->launcher : "linux", true, &cfg.launcher, &err), 0);
-	c = mcz_container_new(fake_sys(f), &cfg);
-	if (mcz_container_check(c, &err) < 0 || mcz_container_launch(c, &err) < 0)
-		fail_msg("launch: %s", err.msg);
-	if (lost)
-		assert_int_equal(sys_close(fake_sys(f), c->lock_fd), 0);
-	c->lock_fd = -1; /* else the supervisor's fd stays open in the fake: its lock is held */
-	mcz_container_free(c);
+	detached_world(f, sp->v2);
+	detached_launch(f, "c1", sp, lost);
 	return f;
 }
 
-static struct fake *launched(const struct spec *sp)
+static struct fake *launched(const struct detached_spec *sp)
 {
 	return launched_as(sp, false);
 }
@@ -159,7 +99,7 @@ static void assert_cg(struct fake *f, const char *path, const char *want)
 
 static void test_usage_cmd__cgroups_statistics_byte_for_byte(void **state)
 {
-	static const struct spec sp = { .isolation = "cgroups", .resources = "cpus:0.5;mem:64", .cfs = true };
+	static const struct detached_spec sp = { .isolation = "cgroups", .resources = "cpus:0.5;mem:64", .cfs = true };
 	struct fake *f = launched(&sp);
 	_cleanup_free_ char *out = NULL;
 
@@ -179,7 +119,7 @@ static void test_usage_cmd__cgroups_statistics_byte_for_byte(void **state)
  * cpu.weight and cpu.max. */
 static void test_usage_cmd__cgroup_v2_usage_and_update(void **state)
 {
-	static const struct spec sp = { .isolation = "cgroups", .resources = "cpus:0.5;mem:64",
+	static const struct detached_spec sp = { .isolation = "cgroups", .resources = "cpus:0.5;mem:64",
 					.cfs = true, .v2 = true };
 	struct fake *f = launched(&sp);
 	struct mcz_error err = MCZ_ERROR_INIT;
@@ -211,8 +151,8 @@ static void test_usage_cmd__cgroup_v2_usage_and_update(void **state)
  * background child), or pid 1's tree and session (posix launcher). */
 static void test_usage_cmd__posix_sums_the_processes(void **state)
 {
-	static const struct spec linux_sp = { .isolation = "posix/cpu,posix/mem", .resources = "mem:64" };
-	static const struct spec posix_sp = { .isolation = "posix/cpu,posix/mem", .launcher = "posix" };
+	static const struct detached_spec linux_sp = { .isolation = "posix/cpu,posix/mem", .resources = "mem:64" };
+	static const struct detached_spec posix_sp = { .isolation = "posix/cpu,posix/mem", .launcher = "posix" };
 	struct fake *f = launched(&linux_sp);
 	_cleanup_free_ char *a = usage_of(f), *b = NULL;
 
@@ -231,7 +171,7 @@ static void test_usage_cmd__posix_sums_the_processes(void **state)
 /* SPEC §7: the hard limit only goes up; the soft limit follows every update. */
 static void test_usage_cmd__update_raises_and_lowers_memory(void **state)
 {
-	static const struct spec sp = { .isolation = "cgroups", .resources = "cpus:0.5;mem:64", .cfs = true,
+	static const struct detached_spec sp = { .isolation = "cgroups", .resources = "cpus:0.5;mem:64", .cfs = true,
 					.limit_swap = true };
 	struct fake *f = launched(&sp);
 	struct mcz_error err = MCZ_ERROR_INIT;
@@ -260,7 +200,7 @@ static void test_usage_cmd__update_raises_and_lowers_memory(void **state)
 
 struct err_case {
 	const char *name;
-	struct spec spec;
+	struct detached_spec spec;
 	void (*spoil)(struct fake *f);
 	const char *id;
 	const char *resources; /* NULL: usage */
@@ -403,7 +343,7 @@ static void test_usage_cmd__errors_are_clear_and_change_nothing(void **state)
 
 enum body { BODY_USAGE, BODY_RAISE, BODY_LOWER };
 
-static const struct spec fault_spec = { .isolation = "cgroups,posix/cpu,posix/mem",
+static const struct detached_spec fault_spec = { .isolation = "cgroups,posix/cpu,posix/mem",
 					.resources = "cpus:0.5;mem:64", .cfs = true, .limit_swap = true };
 
 static int fault_body(struct fake *f, enum body b, struct mcz_error *err)
@@ -472,7 +412,7 @@ static void test_usage_cmd__fault_matrix(void **state)
 
 /* ---- a container whose supervisor is gone (`mcz destroy`, `mcz recover`; SPEC §9) ---- */
 
-static const struct spec lost_spec = { .isolation = "namespaces/pid,cgroups,posix/cpu",
+static const struct detached_spec lost_spec = { .isolation = "namespaces/pid,cgroups,posix/cpu",
 				       .resources = "cpus:0.5;mem:64", .cfs = true };
 
 /* What the host looks like with no container at all (the sandbox aside). */
@@ -481,7 +421,7 @@ static char *clean_state(void)
 	struct fake *f = fake_new();
 	char *snap;
 
-	world(f, false);
+	detached_world(f, false);
 	/* the runtime dir's skeleton stays */
 	assert_int_equal(fake_add_dir(f, RT "/pidns", 0755, 0, 0), 0);
 	snap = fault_snapshot_outside(f, "/var/lib/mcz/sandboxes/c1");
@@ -664,7 +604,7 @@ static void test_usage_cmd__adopted_container_is_supervised_to_its_end(void **st
  * killed through it. */
 static void test_usage_cmd__lost_posix_container_is_destroyed(void **state)
 {
-	static const struct spec sp = { .isolation = "posix/cpu,posix/mem", .launcher = "posix" };
+	static const struct detached_spec sp = { .isolation = "posix/cpu,posix/mem", .launcher = "posix" };
 	struct fake *f = launched_as(&sp, true);
 	struct mcz_error err = MCZ_ERROR_INIT;
 	bool alive = false;

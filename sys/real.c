@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h> /* renameat */
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mount.h>
@@ -833,6 +834,93 @@ static int real_proc_list(struct sys *s, pid_t *ret_pids, size_t max)
 	return (int)n;
 }
 
+/* listdir and cg_list: "<type><name>\0" per entry, sorted, into buf. */
+struct dir_entry {
+	char type;
+	char *name;
+};
+
+static int entry_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct dir_entry *)a)->name, ((const struct dir_entry *)b)->name);
+}
+
+static char entry_type(DIR *d, const struct dirent *e)
+{
+	struct stat st;
+
+	if (e->d_type != DT_UNKNOWN)
+		return e->d_type == DT_DIR ? 'd' : 'f';
+	/* Some filesystems leave d_type unset: ask without following a symlink. */
+	if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+		return 'd';
+	return 'f';
+}
+
+static int list_entries(const char *path, char *buf, size_t size, bool dirs_only)
+{
+	struct dir_entry *v = NULL;
+	size_t n = 0, cap = 0, used = 0;
+	struct dirent *e;
+	int r = 0;
+	DIR *d = opendir(path);
+
+	if (!d)
+		return -errno;
+	errno = 0;
+	while ((e = readdir(d))) {
+		char type = entry_type(d, e);
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+		    (dirs_only && type != 'd'))
+			continue;
+		if (n == cap) {
+			struct dir_entry *nv = realloc(v, (cap = cap ? 2 * cap : 32) * sizeof(*v));
+
+			if (!nv) {
+				r = -ENOMEM;
+				break;
+			}
+			v = nv;
+		}
+		v[n].type = type;
+		if (!(v[n].name = strdup(e->d_name))) {
+			r = -ENOMEM;
+			break;
+		}
+		n++;
+		errno = 0;
+	}
+	/* readdir's NULL means the end or an error; errno tells which. */
+	if (r == 0 && errno != 0)
+		r = -errno;
+	closedir(d);
+	if (n)
+		qsort(v, n, sizeof(*v), entry_cmp);
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		size_t len = strlen(v[i].name) + 2;
+
+		if (used + len > size || used + len > INT_MAX) {
+			r = -ERANGE;
+			break;
+		}
+		buf[used] = v[i].type;
+		memcpy(buf + used + 1, v[i].name, len - 1);
+		used += len;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(v[i].name);
+	free(v);
+	return r < 0 ? r : (int)used;
+}
+
+static int real_listdir(struct sys *s, const char *path, char *buf, size_t size)
+{
+	(void)s;
+	fiu_return_on("sys/fs/listdir", -fault_errno(ENOENT));
+	return list_entries(path, buf, size, false);
+}
+
 static int real_nanosleep(struct sys *s, int ms)
 {
 	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
@@ -901,6 +989,13 @@ static int real_cg_read(struct sys *s, const char *path, char *buf, size_t size)
 	(void)s;
 	fiu_return_on("sys/cgroup/cg_read", -fault_errno(ENOENT));
 	return read_small_file(path, buf, size);
+}
+
+static int real_cg_list(struct sys *s, const char *path, char *buf, size_t size)
+{
+	(void)s;
+	fiu_return_on("sys/cgroup/cg_list", -fault_errno(ENOENT));
+	return list_entries(path, buf, size, true);
 }
 
 /* Generated from the inventory: an op without a real_<name> wrapper does not compile. */

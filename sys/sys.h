@@ -113,6 +113,11 @@
  *     size - 1 bytes, NUL-terminated; returns the length. Fake: /proc/self/cgroup,
  *     /proc/self/mountinfo and /proc/<pid>/... are generated from the model.
  * proc_list(ret_pids, max)                  the pids in /proc (readdir), at most max; returns the count.
+ * listdir(path, buf, size)                  the entries of a directory (opendir, readdir, closedir),
+ *     "." and ".." left out, sorted by name (byte order: a deterministic trace), each written
+ *     as a type letter ('d' a directory, 'f' anything else; never following a symlink), the
+ *     name and a NUL. Returns the byte count; ERANGE when they do not fit in size.
+ *     Errnos: ENOENT EACCES ENOTDIR EMFILE ENOMEM ERANGE.
  * nanosleep(ms)                             sleep; the fake advances its clock instead.
  * clock_gettime(ret_ms)                     CLOCK_MONOTONIC in milliseconds (the fake's clock
  *     starts at 0 and moves only when the code sleeps or waits).
@@ -121,6 +126,8 @@
  * cg_write(path, value)                     write one value to a cgroup control file (open,
  *     write, close): "1234" to cgroup.procs, "FROZEN" to freezer.state, ...
  * cg_read(path, buf, size)                  read a cgroup control file, like proc_read.
+ * cg_list(path, buf, size)                  the child cgroups of a cgroup directory: listdir's
+ *     format with directories only ('d' entries; the control files are left out).
  */
 #ifndef MCZ_SYS_H
 #define MCZ_SYS_H
@@ -274,6 +281,8 @@ struct sys_passwd {
 	  (const char *path, char *buf, size_t size), (path, buf, size))                        \
 	X(proc_list, proc, "n:Jz", (EACCES, EIO, ENOMEM), "list processes",                    \
 	  (pid_t *ret_pids, size_t max), (ret_pids, max))                                       \
+	X(listdir, fs, "n:Pbz", (ENOENT, EACCES, ENOTDIR, EMFILE, ENOMEM, ERANGE), "list",    \
+	  (const char *path, char *buf, size_t size), (path, buf, size))                       \
 	X(nanosleep, proc, "i:I", (EINTR), "sleep", (int ms), (ms))                             \
 	X(clock_gettime, proc, "i:q", (EINVAL), "read the clock", (uint64_t *ret_ms), (ret_ms)) \
 	X(cg_mkdir, cgroup, "i:Pm", (EACCES, EEXIST, ENOENT, ENOSPC, EPERM, EROFS), "mkdir",    \
@@ -282,6 +291,8 @@ struct sys_passwd {
 	X(cg_write, cgroup, "i:Ps", (EINVAL, EBUSY, ENOENT, EACCES, ESRCH, ENOSPC), "write",   \
 	  (const char *path, const char *value), (path, value))                                 \
 	X(cg_read, cgroup, "n:Pbz", (ENOENT, EACCES, EIO), "read",                              \
+	  (const char *path, char *buf, size_t size), (path, buf, size))                       \
+	X(cg_list, cgroup, "n:Pbz", (ENOENT, EACCES, ENOTDIR, EMFILE, ENOMEM, ERANGE), "list", \
 	  (const char *path, char *buf, size_t size), (path, buf, size))
 /* clang-format on */
 

@@ -59,18 +59,29 @@ static void drain_sigchld(struct fake *f)
 		;
 }
 
-static struct world build(void)
+/* A launched container whose supervisor is another process, alive: its lock and pid 1 are
+ * that process's. */
+static pid_t launch_elsewhere(struct fake *f, const char *id)
 {
-	struct world w = { .f = fake_new() };
-	struct fake *f = w.f;
+	struct mcz_container *c = detached_start(f, id, &spec);
+	pid_t pid1 = c->child.pid;
+
+	fake_give_fd(f, c->lock_fd, pid1);
+	c->lock_fd = -1;
+	mcz_container_free(c);
+	return pid1;
+}
+
+static void build_in(struct fake *f, struct world *w)
+{
 	struct mcz_error err = MCZ_ERROR_INIT;
 	pid_t dead;
 	int status;
 
 	detached_world(f, false);
 	assert_int_equal(fake_add_dir(f, RT "/pidns", 0755, 0, 0), 0);
-	w.live = detached_launch(f, "live", &spec, false);
-	w.lost = detached_launch(f, "lost", &spec, true);
+	w->live = launch_elsewhere(f, "live");
+	w->lost = detached_launch(f, "lost", &spec, true);
 	dead = detached_launch(f, "dead", &spec, true);
 	assert_int_equal(sys_kill(fake_sys(f), dead, SIGKILL), 0);
 	assert_int_equal(sys_waitpid(fake_sys(f), dead, &status, 0), dead);
@@ -84,27 +95,40 @@ static struct world build(void)
 	write_file(f, RT "/containers/half", "lock", "");
 	/* The entry of a running container vanished (say, removed by hand): its cgroups and pidns
 	 * handle are orphans, its processes still run in them. */
-	w.orphan = detached_launch(f, "orphan", &spec, true);
+	w->orphan = detached_launch(f, "orphan", &spec, true);
 	assert_int_equal(mcz_runtime_remove_leftover(fake_sys(f), RT "/containers/orphan", &err), 0);
 	assert_int_equal(sys_cg_mkdir(fake_sys(f), CG "/cpu/mcz/stray", 0755), 0);
-	assert_int_equal(sys_cg_mkdir(fake_sys(f), CG "/cpu/mcz/stray/sub", 0755), 0);
 	assert_int_equal(sys_cg_mkdir(fake_sys(f), CG "/memory/other", 0755), 0);
+	assert_int_equal(sys_cg_mkdir(fake_sys(f), CG "/cpu/mcz/stray/sub", 0755), 0);
 	drain_sigchld(f);
+}
+
+static struct world build(void)
+{
+	struct world w = { .f = fake_new() };
+
+	build_in(w.f, &w);
 	return w;
 }
 
-/* The new supervisors the callback was given: the test destroys them later, with faults off. */
+/* The new supervisors the callback started: the lock goes to a process of its own (the
+ * CLI forks one), which a crash of recover leaves alive; the test destroys the container
+ * later, with faults off, as that supervisor would. */
 struct adopted {
 	struct mcz_container *v[8];
+	pid_t holder[8];
 	size_t n;
 };
 
 static int keep_adopted(struct mcz_container *c, void *arg, pid_t *ret_pid, struct mcz_error *err)
 {
 	struct adopted *a = arg;
+	struct fake *f = c->s->priv;
 
 	(void)err;
 	assert_true(a->n < MCZ_ARRAY_SIZE(a->v));
+	a->holder[a->n] = fake_give_fd(f, c->lock_fd, 0);
+	c->lock_fd = -1;
 	a->v[a->n++] = c;
 	*ret_pid = ADOPTED_PID;
 	return 0;
@@ -130,6 +154,7 @@ static void destroy_adopted(struct fake *f, struct adopted *a)
 		if (mcz_container_destroy(a->v[i], &err) < 0)
 			fail_msg("destroy of adopted '%s': %s", a->v[i]->cfg.id, err.msg);
 		mcz_container_free(a->v[i]);
+		assert_int_equal(sys_kill(fake_sys(f), a->holder[i], SIGKILL), 0); /* it exits */
 	}
 	a->n = 0;
 	drain_sigchld(f);
@@ -209,7 +234,7 @@ static void test_recover__every_case_in_one_world(void **state)
 				   "\"adopted\":[],\"destroyed\":[],\"removed\":[],\"errors\":[]}\n");
 	destroy_adopted(f, &a);
 	assert_int_equal(fake_proc_state(f, w.lost, NULL), 0);
-	assert_int_equal(fake_open_fds(f), 1); /* the live container's lock */
+	assert_int_equal(fake_open_fds(f), 0);
 	fake_free(f);
 }
 
@@ -301,6 +326,7 @@ struct crash_case {
 	void (*world)(struct fake *f);
 	void (*operation)(struct fake *f);
 	void (*done)(struct fake *f);
+	const char *bystander; /* the container that must stay alive and untouched */
 };
 
 struct crash_ctx {
@@ -367,53 +393,111 @@ static void with_lost_container(struct fake *f)
 	mcz_container_free(c);
 }
 
-/* After the crash, in the successor process: `mcz recover`, then what an operator does with
- * its report — `mcz destroy` of what it adopted (its new supervisor's destroy) and of what
- * ended (the Termination read, the entry removed). Nothing may be left but the bystander,
- * which must be as it was. Ends the (forked) process: 0 clean, 1 not. */
+/* What a recover that crashed had adopted (the crash_run process's, so after_crash finds it). */
+static struct adopted crashed_adopted;
+
+/* What an operator does with recover's report: `mcz destroy` of what it adopted (its new
+ * supervisor's destroy) and of what ended or it destroyed (the Termination read, the entry
+ * removed). */
+static int operator_cleanup(struct fake *f, struct adopted *a, json_t *report, struct mcz_error *err)
+{
+	static const char *const keys[] = { "ended", "destroyed" };
+	json_t *e;
+	size_t i;
+	int r = 0;
+
+	destroy_adopted(f, a);
+	for (size_t k = 0; r >= 0 && k < MCZ_ARRAY_SIZE(keys); k++)
+		json_array_foreach (json_object_get(report, keys[k]), i, e) {
+			_cleanup_free_ char *dir = mcz_runtime_dir_of(RT, json_string_value(e));
+
+			if (r >= 0)
+				r = mcz_runtime_remove_leftover(fake_sys(f), dir, err);
+		}
+	drain_sigchld(f);
+	return r;
+}
+
+static bool lists(json_t *report, const char *key, const char *id)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach (json_object_get(report, key), i, e)
+		if (strcmp(json_string_value(e), id) == 0)
+			return true;
+	return false;
+}
+
+/* After the crash, in the successor process: `mcz recover` and the operator's cleanup.
+ * Nothing may be left but the bystander, which must be as it was, and reported alive. Ends
+ * the (forked) process: 0 clean, 1 not. */
 static void after_crash(struct fake *f, void *arg)
 {
 	struct crash_ctx *x = arg;
 	struct adopted a = { .n = 0 };
 	struct mcz_error err = MCZ_ERROR_INIT;
-	_cleanup_free_ char *report = NULL, *got = NULL;
-	json_error_t jerr;
-	json_t *o, *ended, *e;
-	size_t i;
+	_cleanup_free_ char *text = NULL, *got = NULL;
+	json_t *report;
 	const char *what = x->after ? "after" : "before";
 
-	if (recover(f, &a, &report, &err) < 0) {
+	if (recover(f, &a, &text, &err) < 0) {
 		fprintf(stderr, "%s: crash %s call %lu: recover: %s\n%s", x->cc->name, what, x->n,
-			err.msg, report);
+			err.msg, text);
 		_exit(1);
 	}
-	destroy_adopted(f, &a);
-	o = json_loads(report, 0, &jerr);
-	/* What ended, or was destroyed by recover, keeps its Termination until `mcz destroy`. */
-	ended = json_array();
-	json_array_extend(ended, json_object_get(o, "ended"));
-	json_array_extend(ended, json_object_get(o, "destroyed"));
-	json_array_foreach (ended, i, e) {
-		_cleanup_free_ char *dir = mcz_runtime_dir_of(RT, json_string_value(e));
-
-		if (mcz_runtime_remove_leftover(fake_sys(f), dir, &err) < 0) {
-			fprintf(stderr, "%s: crash %s call %lu: %s\n", x->cc->name, what, x->n, err.msg);
-			_exit(1);
-		}
+	report = json_loads(text, 0, NULL);
+	/* What the crashed recover adopted runs on under its new supervisor (reported alive
+	 * now): the operator destroys it too, through that supervisor. */
+	destroy_adopted(f, &crashed_adopted);
+	if (operator_cleanup(f, &a, report, &err) < 0) {
+		fprintf(stderr, "%s: crash %s call %lu: %s\n", x->cc->name, what, x->n, err.msg);
+		_exit(1);
 	}
-	drain_sigchld(f);
 	got = fault_snapshot_outside(f, DETACHED_SANDBOXES);
-	if (strcmp(x->baseline, got) != 0 || !strstr(report, "\"alive\":[\"by\"]") ||
+	if (strcmp(x->baseline, got) != 0 || !lists(report, "alive", x->cc->bystander) ||
 	    fake_proc_state(f, bystander_pid1, NULL) != 'R') {
 		_cleanup_free_ char *diff = fault_state_diff(x->baseline, got);
 
 		fprintf(stderr, "%s: crash %s call %lu: not clean after recover:\n%s\nreport: %s",
-			x->cc->name, what, x->n, diff, report);
+			x->cc->name, what, x->n, diff, text);
 		_exit(1);
 	}
-	json_decref(ended);
-	json_decref(o);
+	json_decref(report);
 	_exit(0);
+}
+
+/* `mcz recover` crashing (the world of test_recover__every_case_in_one_world; its live
+ * container is the bystander). */
+static void recover_world(struct fake *f)
+{
+	struct world w;
+
+	build_in(f, &w);
+	bystander_pid1 = w.live;
+}
+
+static void run_recover(struct fake *f)
+{
+	struct mcz_error err = MCZ_ERROR_INIT;
+	_cleanup_free_ char *text = NULL;
+
+	(void)recover(f, &crashed_adopted, &text, &err);
+	_exit(3); /* no crash: the matrix is done (NO_CRASH) */
+}
+
+static void recovered_world(struct fake *f)
+{
+	struct adopted a = { .n = 0 };
+	struct mcz_error err = MCZ_ERROR_INIT;
+	_cleanup_free_ char *text = NULL;
+	json_t *report;
+
+	recover_world(f);
+	assert_int_equal(recover(f, &a, &text, &err), 0);
+	report = json_loads(text, 0, NULL);
+	assert_int_equal(operator_cleanup(f, &a, report, &err), 0);
+	json_decref(report);
 }
 
 #define NO_CRASH 3
@@ -476,9 +560,10 @@ static bool under_valgrind(void)
 static void test_recover__crash_at_every_call(void **state)
 {
 	static const struct crash_case cases[] = {
-		{ "launch to destroy", with_bystander, launch_to_destroy, with_bystander },
+		{ "launch to destroy", with_bystander, launch_to_destroy, with_bystander, "by" },
 		{ "destroy after the supervisor died", with_lost_container,
-		  destroy_after_supervisor_died, with_bystander },
+		  destroy_after_supervisor_died, with_bystander, "by" },
+		{ "recover", recover_world, run_recover, recovered_world, "live" },
 	};
 	unsigned long total = 0;
 

@@ -65,6 +65,7 @@ struct mcz_container *mcz_container_new(struct sys *s, struct mcz_config *cfg)
 	c->cfg = *cfg;
 	*cfg = (struct mcz_config){ 0 };
 	c->lock_fd = -1;
+	c->pidfd = -1;
 	c->child = (struct sys_child){ .pid = 0, .release_fd = -1, .report_fd = -1 };
 	return c;
 }
@@ -75,6 +76,8 @@ struct mcz_container *mcz_container_free(struct mcz_container *c)
 		return NULL;
 	if (c->lock_fd >= 0) /* an adopted entry's lock (core/recover.c): released, not removed */
 		(void)sys_close(c->s, c->lock_fd);
+	if (c->pidfd >= 0)
+		(void)sys_close(c->s, c->pidfd);
 	mcz_config_done(&c->cfg);
 	free(c->home);
 	strv_free(c->envp);
@@ -517,7 +520,7 @@ static int now_ms(struct mcz_container *c, uint64_t *ret, struct mcz_error *err)
 
 static bool has_watch(const struct mcz_container *c)
 {
-	if (c->adopted)
+	if (c->adopted && c->pidfd < 0)
 		return true;
 	for (size_t i = 0; i < c->cfg.n_isolators; i++)
 		if (c->cfg.isolators[i]->watch)
@@ -529,9 +532,9 @@ static bool has_watch(const struct mcz_container *c)
  * supervision (the isolator filled c->term) and the container is destroyed. */
 static int watch_all(struct mcz_container *c, struct supervision *sv, struct mcz_error *err)
 {
-	/* Adopted: no SIGCHLD will come; the tick looks for pid 1 in the container's cgroup
-	 * (core/recover.c). Its status is unknown. */
-	if (c->adopted) {
+	/* Adopted without a pidfd: no SIGCHLD will come; the tick looks for pid 1 in the
+	 * container's cgroup (core/recover.c). Its status is unknown. */
+	if (c->adopted && c->pidfd < 0) {
 		bool alive;
 		int r = mcz_container_check_alive(c, &alive, err);
 
@@ -665,13 +668,36 @@ static int run_due(struct mcz_container *c, struct supervision *sv, int *ret, st
 	return 0;
 }
 
+/* Adopted: pid 1 is not our child, so no SIGCHLD tells of its end; a pidfd does (Linux
+ * 5.3+). pid 1 was verified when adopted, but its number could have been reused before the
+ * pidfd was opened: verified again now that the fd pins the process. Without a pidfd
+ * (ENOSYS, or any failure: polling still works) the watch tick polls for it. */
+static int open_pidfd(struct mcz_container *c, struct mcz_error *err)
+{
+	bool alive;
+	int fd = sys_pidfd_open(c->s, c->child.pid, 0), r;
+
+	if (fd < 0)
+		return 0;
+	c->pidfd = fd;
+	r = mcz_container_check_alive(c, &alive, err);
+	if (r < 0 || c->reaped) {
+		(void)sys_close(c->s, c->pidfd); /* not pid 1 any more: the tick decides */
+		c->pidfd = -1;
+	}
+	return r < 0 ? mcz_error_wrap(err, "watch pid 1") : 0;
+}
+
 static int supervise_loop(struct mcz_container *c, struct mcz_error *err)
 {
-	struct supervision sv = { .watching = has_watch(c) };
+	struct supervision sv = { 0 };
 	sigset_t set;
 	siginfo_t info;
 	int r = 0;
 
+	if (c->adopted && !c->reaped && c->pidfd < 0)
+		r = open_pidfd(c, err);
+	sv.watching = has_watch(c);
 	mcz_supervised_signals(&set);
 	while (r >= 0 && !sv.done) {
 		int timeout, sig;
@@ -680,10 +706,16 @@ static int supervise_loop(struct mcz_container *c, struct mcz_error *err)
 		if (r < 0 || sv.done)
 			break;
 		memset(&info, 0, sizeof(info));
-		sig = sys_sigtimedwait(c->s, &set, &info, timeout);
+		sig = c->pidfd >= 0 ? sys_sigwait_pidfd(c->s, &set, c->pidfd, &info, timeout)
+				    : sys_sigtimedwait(c->s, &set, &info, timeout);
 		sv.timed_out = sig == -EAGAIN && timeout >= 0;
 		if (sv.timed_out)
 			continue; /* run_due() tells what is due */
+		if (sig == 0) { /* the pidfd: pid 1 has exited, its status unknown to us */
+			c->reaped = true;
+			sv.done = true;
+			break;
+		}
 		/* EINTR, or EAGAIN with no timeout asked for: a spurious wake-up. Look for an exit
 		 * anyway (SIGCHLDs coalesce; one may have been taken without its being reported),
 		 * and retry — but a wait that only ever fails is an error, not a loop. */
@@ -694,7 +726,8 @@ static int supervise_loop(struct mcz_container *c, struct mcz_error *err)
 		if (sig >= 0)
 			sv.spurious = 0;
 		if (sig < 0)
-			r = mcz_error_sys(err, sig, SYS_OP_sigtimedwait, NULL);
+			r = mcz_error_sys(err, sig, c->pidfd >= 0 ? SYS_OP_sigwait_pidfd : SYS_OP_sigtimedwait,
+					  NULL);
 		else if (sig == SIGCHLD)
 			r = on_sigchld(c, &sv, err);
 		else

@@ -126,6 +126,7 @@ struct mcz_container {
 	bool runtime_created;
 	unsigned runtime_files; /* which runtime files may exist (core/runtime.c) */
 	int lock_fd;
+	int pidfd;              /* adopted: a pidfd of pid 1 (not our child), or -1: poll for it */
 	bool freezer_prepared;  /* the linux launcher's prepare ran (the cgroups root may exist) */
 	bool freezer_shared;    /* freezer is the cgroups isolators' v2 cgroup: they remove it */
 	char *freezer;          /* the launcher's freezer cgroup, once its mkdir was tried */

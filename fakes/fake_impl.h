@@ -90,6 +90,7 @@ struct ffd {
 	size_t off;        /* the file offset */
 	unsigned long ofd; /* the open file description: shared by fork copies */
 	int lock;          /* flock(2) held through this description: 0, LOCK_SH, LOCK_EX */
+	pid_t pidfd;       /* a pidfd: the process's host pid (pids are never reused here) */
 };
 
 #define FAKE_MAX_LEVELS 8 /* pid namespace depth; the kernel allows 32 */
@@ -335,6 +336,8 @@ int model_waitpid(struct fake *f, const struct sys_call *c);
 int model_sigprocmask(struct fake *f, const struct sys_call *c);
 int model_sigdefault(struct fake *f, const struct sys_call *c);
 int model_sigtimedwait(struct fake *f, const struct sys_call *c);
+int model_pidfd_open(struct fake *f, const struct sys_call *c);
+int model_sigwait_pidfd(struct fake *f, const struct sys_call *c);
 int model_proc_list(struct fake *f, const struct sys_call *c);
 int model_nanosleep(struct fake *f, const struct sys_call *c);
 int model_clock_gettime(struct fake *f, const struct sys_call *c);

@@ -1153,20 +1153,30 @@ static int dequeue(struct fproc *p, uint64_t want, siginfo_t *info)
  * the timeout passes (EAGAIN). While waiting the set counts as blocked (real_blocked), so
  * signals of the set that arrive are kept for it. Waiting forever with nothing left to
  * happen: EDEADLK. */
-int model_sigtimedwait(struct fake *f, const struct sys_call *c)
+/* A pidfd is readable once its process has exited (zombie or reaped). */
+static bool pidfd_ready(const struct fake *f, pid_t host)
 {
-	const sigset_t *set = c->a[0].p;
-	siginfo_t *info = ARG_OUT(c, 1);
-	int timeout = ARG_INT(c, 2), sig = 0;
+	const struct fproc *q = find_host(f, host);
+
+	return !q || !fproc_alive(q);
+}
+
+/* sigtimedwait(2), and (pidfd >= 0) the wait of sigwait_pidfd: 0 once that process ended. */
+static int wait_signal(struct fake *f, const sigset_t *set, pid_t pidfd_host, siginfo_t *info,
+		       int timeout)
+{
 	struct fproc *p = f->cur;
 	long long deadline = timeout < 0 ? -1 : f->now + timeout;
 	uint64_t want, saved = p->blocked;
+	int sig = 0;
+	bool ended = false;
 
 	if (!set)
 		return -EFAULT;
 	want = set_bits(set) & ~(BIT(SIGKILL) | BIT(SIGSTOP));
 	p->blocked |= want;
-	while (!(sig = dequeue(p, want, info)) && fproc_alive(p)) {
+	while (!(sig = dequeue(p, want, info)) && fproc_alive(p) &&
+	       !(ended = pidfd_host > 0 && pidfd_ready(f, pidfd_host))) {
 		long long e = next_event(f);
 
 		if (e < 0 || (deadline >= 0 && e > deadline))
@@ -1176,10 +1186,54 @@ int model_sigtimedwait(struct fake *f, const struct sys_call *c)
 	p->blocked = saved;
 	if (sig)
 		return sig;
+	if (ended)
+		return 0;
 	if (deadline < 0)
 		return fproc_alive(p) ? -EDEADLK : -EINTR;
 	advance_to(f, deadline);
 	return -EAGAIN;
+}
+
+int model_sigtimedwait(struct fake *f, const struct sys_call *c)
+{
+	return wait_signal(f, c->a[0].p, 0, ARG_OUT(c, 1), ARG_INT(c, 2));
+}
+
+/* pidfd_open(2): flags must be 0 here (PIDFD_NONBLOCK aside, which mcz does not use); the
+ * process must exist (a zombie too) and be visible in the caller's pid namespace. */
+int model_pidfd_open(struct fake *f, const struct sys_call *c)
+{
+	pid_t nr = (pid_t)c->a[0].i;
+	struct fproc *q;
+	struct ffd *d;
+	int fd;
+
+	if (ARG_INT(c, 1) != 0 || nr <= 0)
+		return -EINVAL;
+	q = fake_proc_find(f, nr);
+	if (!q || q->state == FP_GONE)
+		return -ESRCH;
+	fd = fd_free_slot(f);
+	if (fd < 0)
+		return fd;
+	d = &f->fds[fd];
+	memset(d, 0, sizeof(*d));
+	d->used = true;
+	d->flags = O_RDWR | O_CLOEXEC;
+	d->loc = (struct loc){ .n = f->nsfs_node, .m = f->pipe_mnt };
+	d->path = mcz_xstrdup("anon_inode:[pidfd]");
+	d->ofd = ++f->next_ofd;
+	d->pidfd = q->nr[0];
+	return fd;
+}
+
+int model_sigwait_pidfd(struct fake *f, const struct sys_call *c)
+{
+	struct ffd *d = fake_fd(f, ARG_INT(c, 1));
+
+	if (!d || !d->pidfd)
+		return -EBADF; /* the real poll would say POLLNVAL, or wait on something else */
+	return wait_signal(f, c->a[0].p, d->pidfd, ARG_OUT(c, 2), ARG_INT(c, 3));
 }
 
 /* ---- /proc listing, the clock ---- */

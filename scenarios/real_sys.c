@@ -488,6 +488,14 @@ static int call_op(struct sys *s, enum sys_op op)
 		sigemptyset(&none);
 		return sys_sigtimedwait(s, &none, &si, 0);
 	}
+	case SYS_OP_pidfd_open: return sys_pidfd_open(s, -1, 0); /* EINVAL if it ran */
+	case SYS_OP_sigwait_pidfd: {
+		sigset_t none;
+		siginfo_t si;
+
+		sigemptyset(&none);
+		return sys_sigwait_pidfd(s, &none, -1, &si, 0);
+	}
 	case SYS_OP_proc_read: return sys_proc_read(s, nowhere, buf, sizeof(buf));
 	case SYS_OP_proc_list: return sys_proc_list(s, pids, 4);
 	case SYS_OP_nanosleep: return sys_nanosleep(s, 0);

@@ -570,7 +570,7 @@ static void test_usage_cmd__lost_supervisor_fault_matrix(void **state)
 }
 
 /* A new supervisor adopts a container whose supervisor died (`mcz recover`): pid 1 is not
- * its child, so it polls; pid 1 killed from outside ends the container, status unknown, and
+ * its child, so it waits on a pidfd; pid 1 killed from outside ends the container, status unknown, and
  * the Termination stays for `wait`. */
 static void test_usage_cmd__adopted_container_is_supervised_to_its_end(void **state)
 {
@@ -591,7 +591,8 @@ static void test_usage_cmd__adopted_container_is_supervised_to_its_end(void **st
 	c->cfg.detached = true;
 	fake_schedule_signal(f, (int)fake_now(f) + 1200, 1001, SIGKILL);
 	assert_int_equal(mcz_container_supervise(c, &err), 0);
-	assert_true(fake_now(f) >= 1200 && fake_now(f) < 1800); /* seen within a tick */
+	assert_int_equal(fake_now(f), 1200); /* seen at once: it waits on a pidfd, not a tick */
+	assert_non_null(strstr(fake_trace(f), "pidfd_open(1001, 0) = "));
 	assert_false(c->term.have_status);
 	mcz_container_free(c);
 	assert_int_equal(mcz_entry_read(fake_sys(f), RT, "c1", "termination.json", &term, &err), 0);

@@ -22,7 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <poll.h>
 #include <sys/mount.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -757,6 +759,61 @@ static int real_sigtimedwait(struct sys *s, const sigset_t *set, siginfo_t *ret_
 		sig = sigtimedwait(set, ret_info, &ts);
 	}
 	return sig < 0 ? -errno : sig;
+}
+
+static int real_pidfd_open(struct sys *s, pid_t pid, int flags)
+{
+	long fd;
+
+	(void)s;
+	fiu_return_on("sys/proc/pidfd_open", -fault_errno(ESRCH));
+	/* No glibc wrapper before 2.36. The fd is close-on-exec (always, for a pidfd). */
+	fd = syscall(SYS_pidfd_open, pid, (unsigned int)flags);
+	return fd < 0 ? -errno : (int)fd;
+}
+
+static int real_sigwait_pidfd(struct sys *s, const sigset_t *set, int pidfd, siginfo_t *ret_info,
+			      int timeout_ms)
+{
+	struct signalfd_siginfo ssi;
+	struct pollfd pfd[2];
+	int sfd, r;
+
+	(void)s;
+	fiu_return_on("sys/proc/sigwait_pidfd", -fault_errno(EAGAIN));
+	/* The signals stay blocked (the caller blocked them): the signalfd reads them instead
+	 * of their delivery, as sigtimedwait would. */
+	sfd = signalfd(-1, set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0)
+		return -errno;
+	pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+	r = poll(pfd, 2, timeout_ms < 0 ? -1 : timeout_ms);
+	if (r < 0) {
+		r = -errno;
+	} else if (r == 0) {
+		r = -EAGAIN;
+	} else if (pfd[0].revents & POLLIN) {
+		/* A signal first: a destroy request must not be lost behind an exit. */
+		ssize_t n = read(sfd, &ssi, sizeof(ssi));
+
+		if (n != (ssize_t)sizeof(ssi)) {
+			r = n < 0 ? -errno : -EIO;
+		} else {
+			memset(ret_info, 0, sizeof(*ret_info));
+			ret_info->si_signo = (int)ssi.ssi_signo;
+			ret_info->si_code = ssi.ssi_code;
+			ret_info->si_pid = (pid_t)ssi.ssi_pid;
+			ret_info->si_value.sival_int = ssi.ssi_int;
+			r = (int)ssi.ssi_signo;
+		}
+	} else if (pfd[1].revents & POLLNVAL) {
+		r = -EBADF;
+	} else {
+		r = 0; /* readable (POLLIN, or POLLHUP once reaped): the process has exited */
+	}
+	close(sfd);
+	return r;
 }
 
 /* open, read to EOF or size - 1 bytes, NUL-terminate, close. /proc and cgroupfs files are

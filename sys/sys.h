@@ -109,6 +109,14 @@
  *     ignored SIGINT would ignore it too. Fake: no dispositions modelled.
  * sigtimedwait(set, ret_info, timeout_ms)   sigtimedwait(2); timeout_ms < 0 waits forever.
  *     Returns the signal number; EAGAIN on timeout.
+ * pidfd_open(pid, flags)                   pidfd_open(2) (Linux 5.3): an fd that refers to the process
+ *     itself, not to its number, and becomes readable when it exits. Works for any process,
+ *     not only a child (how an adopting supervisor waits for a pid 1 that is not its child).
+ *     Errnos: ESRCH ENOSYS EINVAL EMFILE ENOMEM.
+ * sigwait_pidfd(set, pidfd, ret_info, timeout_ms)  sigtimedwait() that also wakes when pidfd
+ *     becomes readable: a signalfd(2) for set and the pidfd under one poll(2). Returns the
+ *     signal number (ret_info: si_signo, si_code, si_pid, si_value.sival_int from the
+ *     signalfd_siginfo), 0 when the process has exited, EAGAIN on timeout (< 0: none).
  * proc_read(path, buf, size)                read a /proc file (open, read, close): at most
  *     size - 1 bytes, NUL-terminated; returns the length. Fake: /proc/self/cgroup,
  *     /proc/self/mountinfo and /proc/<pid>/... are generated from the model.
@@ -277,6 +285,11 @@ struct sys_passwd {
 	X(sigdefault, proc, "i:k", (EINVAL), "reset signals", (const sigset_t *set), (set))   \
 	X(sigtimedwait, proc, "g:kxI", (EAGAIN, EINTR), "wait for signals",                     \
 	  (const sigset_t *set, siginfo_t *ret_info, int timeout_ms), (set, ret_info, timeout_ms)) \
+	X(pidfd_open, proc, "f:pI", (ESRCH, ENOSYS, EINVAL, EMFILE, ENOMEM), "pidfd_open",      \
+	  (pid_t pid, int flags), (pid, flags))                                                 \
+	X(sigwait_pidfd, proc, "g:kdxI", (EAGAIN, EINTR, EBADF, EMFILE, ENOMEM), "wait for signals", \
+	  (const sigset_t *set, int pidfd, siginfo_t *ret_info, int timeout_ms),                \
+	  (set, pidfd, ret_info, timeout_ms))                                                   \
 	X(proc_read, proc, "n:Pbz", (ENOENT, EACCES, EIO, ESRCH), "read",                       \
 	  (const char *path, char *buf, size_t size), (path, buf, size))                        \
 	X(proc_list, proc, "n:Jz", (EACCES, EIO, ENOMEM), "list processes",                    \

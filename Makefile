@@ -162,10 +162,10 @@ demo: deps ## build build/mcz and run ci/demo.sh
 
 # ---- benchmark (never part of `make check`) -------------------------------------------------
 
-BENCH_PKGS := hyperfine bubblewrap
+BENCH_PKGS := hyperfine bubblewrap runc busybox-static conmon
 
 .PHONY: bench-deps
-bench-deps: ## install hyperfine and bubblewrap for `make bench` (only those missing)
+bench-deps: ## install hyperfine, bubblewrap, runc, busybox-static and conmon for `make bench` (only those missing)
 	@missing=; \
 	for p in $(BENCH_PKGS); do \
 		dpkg-query -W -f='$${db:Status-Status}' $$p 2>/dev/null | grep -qx installed \
@@ -191,9 +191,10 @@ $(BUILD)/bench/lap: bench/lap.c
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 .PHONY: bench
-bench: bench-deps $(BUILD)/mcz $(BUILD)/bench/floor $(BUILD)/bench/lap ## launch latency: mcz vs the floor vs bwrap, with and without cgroups; `mcz usage` (BENCH_RUNS=N); 200 detached containers (SCALE_N=N)
+bench: bench-deps $(BUILD)/mcz $(BUILD)/bench/floor $(BUILD)/bench/lap ## launch latency: mcz vs the floor vs bwrap, with and without cgroups; `mcz usage` (BENCH_RUNS=N); 200 detached containers (SCALE_N=N), then the same with runc run -d (and conmon if installed)
 	MCZ=$(BUILD)/mcz FLOOR=$(BUILD)/bench/floor LAP=$(BUILD)/bench/lap bench/run.sh
 	MCZ=$(BUILD)/mcz bench/scale.sh
+	bench/runc.sh
 
 # ---- real cgroup v2 under user-mode Linux (`make check` runs check-uml) ---------------------
 # The host kernel mounts cgroups v1 (hybrid); UML (Debian's user-mode-linux, kernel 6.1) boots

@@ -108,6 +108,9 @@ int fake_add_program(struct fake *f, const char *path, const struct fake_program
  * (e.g. SIGTERM to the supervisor 1000: an operator's Ctrl-C). It takes effect when the
  * clock reaches at_ms (nanosleep, sigtimedwait, a blocking waitpid). */
 void fake_schedule_signal(struct fake *f, int at_ms, pid_t pid, int sig);
+/* The same sent by sigqueue(3): the receiver's siginfo has SI_QUEUE and si_value.sival_int =
+ * value (how `mcz destroy` asks a supervisor to destroy: MCZ_DESTROY_REQUEST). */
+void fake_schedule_sigqueue(struct fake *f, int at_ms, pid_t pid, int sig, int value);
 
 /* Users for getpwnam(): root (0:0, /root) and nobody (65534:65534, /nonexistent) exist. */
 void fake_add_user(struct fake *f, const char *name, uid_t uid, gid_t gid, const char *home);

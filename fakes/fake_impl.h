@@ -116,6 +116,8 @@ enum fproc_state {
 struct fsiginfo {
 	pid_t pid; /* the sender, as the receiver sees it */
 	int status;
+	bool queued; /* sent by sigqueue(3): SI_QUEUE, with value */
+	int value;
 };
 
 struct fcg;
@@ -185,6 +187,8 @@ struct fsched {
 	long long at;
 	pid_t pid; /* host number */
 	int sig;
+	bool queued; /* fake_schedule_sigqueue() */
+	int value;
 };
 
 struct frule {

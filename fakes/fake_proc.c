@@ -311,8 +311,7 @@ static void make_pending(struct fake *f, struct fproc *p, int sig, pid_t sender,
 	if (p->pending & BIT(sig))
 		return;
 	p->pending |= BIT(sig);
-	p->info[sig].pid = s ? fproc_nr(s, p->pidns) : 0;
-	p->info[sig].status = status;
+	p->info[sig] = (struct fsiginfo){ .pid = s ? fproc_nr(s, p->pidns) : 0, .status = status };
 }
 
 /* The action a delivered, unblocked signal has: the wait status it ends p with, or -1. */
@@ -565,8 +564,13 @@ static void fire_sched(struct fake *f, long long at)
 			continue;
 		}
 		p = find_host(f, ev.pid);
-		if (p)
+		if (p && (!ev.queued || !(p->pending & BIT(ev.sig)))) {
 			send_signal(f, p, ev.sig, 0, 0);
+			if (ev.queued && fproc_alive(p) && (p->pending & BIT(ev.sig))) {
+				p->info[ev.sig].queued = true;
+				p->info[ev.sig].value = ev.value;
+			}
+		}
 	}
 	f->nsched = n;
 }
@@ -610,6 +614,13 @@ void fake_schedule_signal(struct fake *f, int at_ms, pid_t pid, int sig)
 {
 	f->sched = mcz_xrealloc(f->sched, (f->nsched + 1) * sizeof(*f->sched));
 	f->sched[f->nsched++] = (struct fsched){ .at = at_ms, .pid = pid, .sig = sig };
+}
+
+void fake_schedule_sigqueue(struct fake *f, int at_ms, pid_t pid, int sig, int value)
+{
+	fake_schedule_signal(f, at_ms, pid, sig);
+	f->sched[f->nsched - 1].queued = true;
+	f->sched[f->nsched - 1].value = value;
 }
 
 /* ---- world building ---- */
@@ -1142,6 +1153,9 @@ static int dequeue(struct fproc *p, uint64_t want, siginfo_t *info)
 			int st = p->info[sig].status;
 			info->si_code = WIFEXITED(st) ? CLD_EXITED : CLD_KILLED;
 			info->si_status = WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st);
+		} else if (p->info[sig].queued) {
+			info->si_code = SI_QUEUE;
+			info->si_value.sival_int = p->info[sig].value;
 		} else {
 			info->si_code = SI_USER;
 		}

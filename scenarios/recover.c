@@ -315,6 +315,38 @@ static void test_recover__fault_matrix(void **state)
 	assert_true(runs > 300);
 }
 
+/* ---- `mcz destroy` of a live container: the request reaches its supervisor ---- */
+
+/* sigqueue(SIGTERM, MCZ_DESTROY_REQUEST) ends the supervision at once: killed, "Container
+ * destroyed", the Termination kept for `wait` (detached), nothing else of the container left.
+ * (A plain SIGTERM would be forwarded to pid 1 and start the stop grace period instead.) */
+static void test_recover__destroy_request_ends_supervision(void **state)
+{
+	static const struct detached_spec sp = { .isolation = "namespaces/pid,cgroups,posix/cpu",
+						 .resources = "cpus:0.5;mem:64", .cfs = true };
+	struct fake *f = fake_new();
+	struct mcz_error err = MCZ_ERROR_INIT;
+	struct mcz_container *c;
+	_cleanup_free_ char *term = NULL;
+
+	(void)state;
+	detached_world(f, false);
+	assert_int_equal(fake_add_dir(f, RT "/pidns", 0755, 0, 0), 0);
+	c = detached_start(f, "c", &sp);
+	c->cfg.detached = true;
+	fake_schedule_sigqueue(f, 300, 1000, SIGTERM, MCZ_DESTROY_REQUEST);
+	assert_int_equal(mcz_container_supervise(c, &err), 0);
+	assert_int_equal((int)fake_now(f), 300);
+	assert_true(c->term.killed);
+	mcz_container_free(c);
+	assert_int_equal(mcz_entry_read(fake_sys(f), RT, "c", "termination.json", &term, &err), 0);
+	assert_string_equal(term, "{\"container_id\":\"c\",\"status\":9,\"signal\":9,\"killed\":true,"
+				  "\"message\":\"Container destroyed\"}\n");
+	drain_sigchld(f);
+	assert_int_equal(fake_nprocs(f), 1);
+	fake_free(f);
+}
+
 /* ---- crash at call N (fake_crash_at): mcz dies at every step, then `mcz recover` ---- */
 
 #include <unistd.h>
@@ -588,6 +620,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_recover__every_case_in_one_world),
 	cmocka_unit_test(test_recover__fault_matrix),
 	cmocka_unit_test(test_recover__crash_at_every_call),
+	cmocka_unit_test(test_recover__destroy_request_ends_supervision),
 };
 
 SCENARIO_SUITE(recover, tests, NULL, NULL);

@@ -69,16 +69,23 @@ static int cgroup_procs(struct mcz_container *c, char *buf, bool *ret_any, bool 
 	return 0;
 }
 
-/* posix launcher: pid 1 leads its own session (it called setsid). */
-static bool leads_session(struct mcz_container *c)
+/* posix launcher: pid 1 leads its own session (it called setsid). A stat that cannot be read
+ * is not taken for "gone" unless the pid is gone too: treating a live container as dead
+ * would leave its processes running, unsignalled. */
+static int leads_session(struct mcz_container *c, bool *ret, struct mcz_error *err)
 {
 	_cleanup_free_ char *path = mcz_xasprintf("/proc/%d/stat", (int)c->child.pid);
 	char buf[1024];
 	struct mcz_proc_stat st;
 	int n = sys_proc_read(c->s, path, buf, sizeof(buf));
 
-	return n > 0 && mcz_proc_stat_parse(buf, &st) && st.session == c->child.pid &&
-	       st.state != 'Z';
+	*ret = false;
+	if ((n == -ENOENT || n == -ESRCH) && sys_kill(c->s, c->child.pid, 0) == -ESRCH)
+		return 0;
+	if (n < 0)
+		return mcz_error_sys(err, n, SYS_OP_proc_read, path);
+	*ret = mcz_proc_stat_parse(buf, &st) && st.session == c->child.pid && st.state != 'Z';
+	return 0;
 }
 
 int mcz_container_check_alive(struct mcz_container *c, bool *ret_alive, struct mcz_error *err)
@@ -91,7 +98,8 @@ int mcz_container_check_alive(struct mcz_container *c, bool *ret_alive, struct m
 
 		r = cgroup_procs(c, buf, &any, &pid1, err);
 	} else if (c->child.pid > 0) {
-		pid1 = any = leads_session(c);
+		r = leads_session(c, &pid1, err);
+		any = pid1;
 	}
 	if (r < 0)
 		return r;

@@ -30,9 +30,12 @@
 static const struct detached_spec spec = { .isolation = "namespaces/pid,cgroups,posix/cpu",
 					   .resources = "cpus:0.5;mem:64", .cfs = true };
 
+/* The posix launcher: no cgroup; pid 1 is known as the leader of its session. */
+static const struct detached_spec posix_spec = { .isolation = "posix/cpu,posix/mem", .launcher = "posix" };
+
 struct world {
 	struct fake *f;
-	pid_t live, lost, orphan; /* their pid 1 */
+	pid_t live, lost, lost_posix, orphan; /* their pid 1 */
 };
 
 static void write_file(struct fake *f, const char *dir, const char *name, const char *text)
@@ -82,6 +85,7 @@ static void build_in(struct fake *f, struct world *w)
 	assert_int_equal(fake_add_dir(f, RT "/pidns", 0755, 0, 0), 0);
 	w->live = launch_elsewhere(f, "live");
 	w->lost = detached_launch(f, "lost", &spec, true);
+	w->lost_posix = detached_launch(f, "lostposix", &posix_spec, true);
 	dead = detached_launch(f, "dead", &spec, true);
 	assert_int_equal(sys_kill(fake_sys(f), dead, SIGKILL), 0);
 	assert_int_equal(sys_waitpid(fake_sys(f), dead, &status, 0), dead);
@@ -205,12 +209,14 @@ static void test_recover__every_case_in_one_world(void **state)
 	(void)state;
 	if (recover(f, &a, &report, &err) < 0)
 		fail_msg("recover: %s\n%s", err.msg, report);
-	print_message("recover of 8 cases: %lu calls\n", fake_calls(f) - calls);
+	print_message("recover of 9 cases: %lu calls\n", fake_calls(f) - calls);
 	assert_golden("recover_report", report);
 	/* Adopted: the same processes, now the new supervisor's (its lock held). */
-	assert_int_equal((int)a.n, 1);
+	assert_int_equal((int)a.n, 2);
 	assert_string_equal(a.v[0]->cfg.id, "lost");
+	assert_string_equal(a.v[1]->cfg.id, "lostposix");
 	assert_int_equal(fake_proc_state(f, w.lost, NULL), 'R');
+	assert_int_equal(fake_proc_state(f, w.lost_posix, NULL), 'R');
 	/* The live one untouched; the orphan's processes killed; the outsider kept. */
 	assert_int_equal(fake_proc_state(f, w.live, NULL), 'R');
 	assert_exists(f, RT "/containers/live/config.json", true);
@@ -230,10 +236,11 @@ static void test_recover__every_case_in_one_world(void **state)
 	assert_exists(f, RT "/containers/half", false);
 	/* A second recover: the adopted container is alive now, nothing else to do. */
 	assert_int_equal(recover(f, &a, &again, &err), 0);
-	assert_string_equal(again, "{\"alive\":[\"live\",\"lost\"],\"ended\":[\"dead\",\"ended\"],"
+	assert_string_equal(again, "{\"alive\":[\"live\",\"lost\",\"lostposix\"],\"ended\":[\"dead\",\"ended\"],"
 				   "\"adopted\":[],\"destroyed\":[],\"removed\":[],\"errors\":[]}\n");
 	destroy_adopted(f, &a);
 	assert_int_equal(fake_proc_state(f, w.lost, NULL), 0);
+	assert_int_equal(fake_proc_state(f, w.lost_posix, NULL), 0);
 	assert_int_equal(fake_open_fds(f), 0);
 	fake_free(f);
 }

@@ -64,9 +64,9 @@ static void drain_sigchld(struct fake *f)
 
 /* A launched container whose supervisor is another process, alive: its lock and pid 1 are
  * that process's. */
-static pid_t launch_elsewhere(struct fake *f, const char *id)
+static pid_t launch_elsewhere(struct fake *f, const char *id, const struct detached_spec *sp)
 {
-	struct mcz_container *c = detached_start(f, id, &spec);
+	struct mcz_container *c = detached_start(f, id, sp);
 	pid_t pid1 = c->child.pid;
 
 	fake_give_fd(f, c->lock_fd, pid1);
@@ -75,18 +75,24 @@ static pid_t launch_elsewhere(struct fake *f, const char *id)
 	return pid1;
 }
 
+/* The world of the v1 tests, or (v2_world) the same on one cgroup2 hierarchy with mcz's root
+ * at /mcz-uml/mcz (orphans killed through cgroup.kill there). */
+static bool v2_world;
+
 static void build_in(struct fake *f, struct world *w)
 {
+	struct detached_spec sp = spec;
 	struct mcz_error err = MCZ_ERROR_INIT;
 	pid_t dead;
 	int status;
 
-	detached_world(f, false);
+	sp.v2 = v2_world;
+	detached_world(f, v2_world);
 	assert_int_equal(fake_add_dir(f, RT "/pidns", 0755, 0, 0), 0);
-	w->live = launch_elsewhere(f, "live");
-	w->lost = detached_launch(f, "lost", &spec, true);
+	w->live = launch_elsewhere(f, "live", &sp);
+	w->lost = detached_launch(f, "lost", &sp, true);
 	w->lost_posix = detached_launch(f, "lostposix", &posix_spec, true);
-	dead = detached_launch(f, "dead", &spec, true);
+	dead = detached_launch(f, "dead", &sp, true);
 	assert_int_equal(sys_kill(fake_sys(f), dead, SIGKILL), 0);
 	assert_int_equal(sys_waitpid(fake_sys(f), dead, &status, 0), dead);
 	/* Ended, and a destroy stopped before its last step: a stale lock and a temporary. */
@@ -99,11 +105,12 @@ static void build_in(struct fake *f, struct world *w)
 	write_file(f, RT "/containers/half", "lock", "");
 	/* The entry of a running container vanished (say, removed by hand): its cgroups and pidns
 	 * handle are orphans, its processes still run in them. */
-	w->orphan = detached_launch(f, "orphan", &spec, true);
+	w->orphan = detached_launch(f, "orphan", &sp, true);
 	assert_int_equal(mcz_runtime_remove_leftover(fake_sys(f), RT "/containers/orphan", &err), 0);
-	assert_int_equal(sys_cg_mkdir(fake_sys(f), CG "/cpu/mcz/stray", 0755), 0);
-	assert_int_equal(sys_cg_mkdir(fake_sys(f), CG "/memory/other", 0755), 0);
-	assert_int_equal(sys_cg_mkdir(fake_sys(f), CG "/cpu/mcz/stray/sub", 0755), 0);
+	/* A nested stray below the root; a cgroup outside it, which is not mcz's. */
+	assert_int_equal(sys_cg_mkdir(fake_sys(f), v2_world ? CG "/mcz-uml/mcz/stray" : CG "/cpu/mcz/stray", 0755), 0);
+	assert_int_equal(sys_cg_mkdir(fake_sys(f), v2_world ? CG "/mcz-uml/other" : CG "/memory/other", 0755), 0);
+	assert_int_equal(sys_cg_mkdir(fake_sys(f), v2_world ? CG "/mcz-uml/mcz/stray/sub" : CG "/cpu/mcz/stray/sub", 0755), 0);
 	drain_sigchld(f);
 }
 
@@ -140,7 +147,8 @@ static int keep_adopted(struct mcz_container *c, void *arg, pid_t *ret_pid, stru
 
 static int recover(struct fake *f, struct adopted *a, char **ret_report, struct mcz_error *err)
 {
-	struct mcz_recover_opts o = { .runtime_dir = RT, .cgroups_hierarchy = CG, .cgroups_root = "mcz",
+	struct mcz_recover_opts o = { .runtime_dir = RT, .cgroups_hierarchy = CG,
+				      .cgroups_root = v2_world ? "/mcz-uml/mcz" : "mcz",
 				      .adopt = keep_adopted, .arg = a };
 	json_t *report = NULL;
 	int r = mcz_recover(fake_sys(f), &o, &report, err);
@@ -319,6 +327,51 @@ static void test_recover__fault_matrix(void **state)
 			runs++;
 	print_message("recover fault matrix: %lu runs with a fault injected, %lu reported errors\n",
 		      runs, failed);
+	assert_true(runs > 300);
+}
+
+/* The same world on cgroup v2: one cgroup per container, orphans killed by cgroup.kill. */
+static void test_recover__v2_every_case(void **state)
+{
+	struct world w;
+	struct adopted a = { .n = 0 };
+	struct mcz_error err = MCZ_ERROR_INIT;
+	_cleanup_free_ char *report = NULL;
+
+	(void)state;
+	v2_world = true;
+	w = build();
+	if (recover(w.f, &a, &report, &err) < 0)
+		fail_msg("recover: %s\n%s", err.msg, report);
+	assert_golden("recover_report_v2", report);
+	assert_int_equal(fake_proc_state(w.f, w.live, NULL), 'R');
+	assert_cgroup(w.f, CG "/mcz-uml/mcz/live", true);
+	drain_sigchld(w.f);
+	assert_int_equal(fake_proc_state(w.f, w.orphan, NULL), 0);
+	assert_cgroup(w.f, CG "/mcz-uml/mcz/orphan", false);
+	assert_cgroup(w.f, CG "/mcz-uml/mcz/stray", false);
+	assert_cgroup(w.f, CG "/mcz-uml/other", true);
+	destroy_adopted(w.f, &a);
+	assert_int_equal(fake_proc_state(w.f, w.lost, NULL), 0);
+	fake_free(w.f);
+	v2_world = false;
+}
+
+static void test_recover__v2_fault_matrix(void **state)
+{
+	_cleanup_free_ char *ref = NULL;
+	unsigned long runs = 0, failed = 0;
+	static const enum fake_fault_mode modes[] = { FAKE_TRANSIENT, FAKE_PERSISTENT, FAKE_AFTER };
+
+	(void)state;
+	v2_world = true;
+	ref = reference_state();
+	for (size_t m = 0; m < MCZ_ARRAY_SIZE(modes); m++)
+		for (unsigned long n = 1; fault_run(ref, n, modes[m], &failed); n++)
+			runs++;
+	print_message("recover fault matrix (v2): %lu runs with a fault injected, %lu reported "
+		      "errors\n", runs, failed);
+	v2_world = false;
 	assert_true(runs > 300);
 }
 
@@ -626,6 +679,8 @@ static void test_recover__crash_at_every_call(void **state)
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_recover__every_case_in_one_world),
 	cmocka_unit_test(test_recover__fault_matrix),
+	cmocka_unit_test(test_recover__v2_every_case),
+	cmocka_unit_test(test_recover__v2_fault_matrix),
 	cmocka_unit_test(test_recover__crash_at_every_call),
 	cmocka_unit_test(test_recover__destroy_request_ends_supervision),
 };

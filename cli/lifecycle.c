@@ -12,14 +12,12 @@
  * `destroy` asks a live supervisor to destroy (sigqueue SIGTERM with MCZ_DESTROY_REQUEST),
  * then waits the same way.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,6 +25,8 @@
 
 #include "cli/cli.h"
 #include "core/container.h"
+#include "core/entry.h"
+#include "core/fsutil.h"
 #include "core/inspect.h"
 #include "core/json.h"
 #include "core/recover.h"
@@ -214,24 +214,6 @@ static int print_termination(const struct mcz_flags *f, const char *id, struct m
 	return r;
 }
 
-/* Block until the supervisor lets go of the lock: it does when it exits, after writing
- * termination.json. 0 (also when there is no lock: no supervisor), or -errno. */
-static int await_supervisor(const char *dir, struct mcz_error *err)
-{
-	_cleanup_free_ char *path = mcz_xasprintf("%s/lock", dir);
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	int r;
-
-	if (fd < 0)
-		return errno == ENOENT ? 0 : mcz_error_sys(err, -errno, SYS_OP_openat, path);
-	do
-		r = flock(fd, LOCK_SH);
-	while (r < 0 && errno == EINTR);
-	r = r < 0 ? mcz_error_sys(err, -errno, SYS_OP_flock, path) : 0;
-	close(fd);
-	return r;
-}
-
 static int wait_for(const struct mcz_flags *f, const char *id, struct mcz_error *err)
 {
 	_cleanup_free_ char *dir = NULL;
@@ -242,7 +224,7 @@ static int wait_for(const struct mcz_flags *f, const char *id, struct mcz_error 
 	dir = mcz_runtime_dir_of(f->runtime_dir, id);
 	if (access(dir, F_OK) < 0)
 		return mcz_error_fmt(err, -ENOENT, "container '%s' not found", id);
-	r = await_supervisor(dir, err);
+	r = mcz_entry_await(sys_real(), f->runtime_dir, id, err);
 	if (r >= 0)
 		r = print_termination(f, id, err);
 	if (r == -ENOENT && !mcz_error_is_set(err)) {
@@ -269,77 +251,6 @@ int cmd_wait(const struct mcz_flags *f, struct mcz_error *err)
 }
 
 /* ---- destroy ---- */
-
-/* Whether process `pid` holds an flock on the file with inode `ino`: one of its fds shows
- * it in /proc/PID/fdinfo ("lock:" lines). supervisor.pid is only a number, which the kernel
- * may have given to another process since; a request to destroy must reach the supervisor or
- * no one. (/proc/locks would name the process that took the lock, which for a container
- * adopted by `mcz recover` is recover itself, not the supervisor it forked.) */
-static bool holds_flock(pid_t pid, ino_t ino)
-{
-	_cleanup_free_ char *dir = mcz_xasprintf("/proc/%d/fdinfo", (int)pid);
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	bool found = false;
-
-	while (d && !found && (e = readdir(d))) {
-		_cleanup_free_ char *path = mcz_xasprintf("%s/%s", dir, e->d_name);
-		FILE *fp = e->d_name[0] != '.' ? fopen(path, "re") : NULL;
-		char line[256];
-
-		while (fp && !found && fgets(line, sizeof(line), fp)) {
-			unsigned long long lino = 0;
-
-			/* "lock:	1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF" */
-			found = strncmp(line, "lock:", 5) == 0 && strstr(line, " FLOCK ") &&
-				sscanf(line, "lock: %*s %*s %*s %*s %*d %*x:%*x:%llu", &lino) == 1 &&
-				lino == (unsigned long long)ino;
-		}
-		if (fp)
-			fclose(fp);
-	}
-	if (d)
-		closedir(d);
-	return found;
-}
-
-/* The supervisor's pid, if its lock is held (it is alive); 0 if the lock is free. */
-static int live_supervisor(const char *dir, const struct mcz_flags *f, const char *id,
-			   pid_t *ret, struct mcz_error *err)
-{
-	_cleanup_free_ char *path = mcz_xasprintf("%s/lock", dir);
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	struct stat st;
-	int r = 0;
-
-	*ret = 0;
-	if (fd < 0)
-		return errno == ENOENT ? 0 : mcz_error_sys(err, -errno, SYS_OP_openat, path);
-	if (fstat(fd, &st) < 0) {
-		close(fd);
-		return mcz_error_sys(err, -errno, SYS_OP_fstat, path);
-	}
-	/* While the lock is held: the supervisor is between taking it and writing its pid,
-	 * running, or removing the entry (supervisor.pid already gone). Look again each time:
-	 * a free lock (taken here, and released with the fd) means it is done. */
-	for (int i = 0; i < 500; i++) {
-		_cleanup_free_ char *text = NULL;
-
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0 || errno != EWOULDBLOCK)
-			break;
-		r = mcz_entry_read(sys_real(), f->runtime_dir, id, "supervisor.pid", &text, err);
-		if (r >= 0 && atoi(text) > 0 && holds_flock((pid_t)atoi(text), st.st_ino)) {
-			*ret = (pid_t)atoi(text);
-			break;
-		}
-		if (r < 0 && r != -ENOENT)
-			break;
-		r = 0; /* not written yet, or not the holder (another destroy adopted it): wait */
-		usleep(10000);
-	}
-	close(fd);
-	return r;
-}
 
 /* The supervisor is gone and the entry is still there: destroy it here. */
 static int destroy_adopted(const struct mcz_flags *f, const char *id, struct mcz_error *err)
@@ -385,12 +296,12 @@ int cmd_destroy(const struct mcz_flags *f, struct mcz_error *err)
 		fprintf(stderr, "mcz: warn: container '%s' not found: nothing to destroy\n", id);
 		return 0;
 	}
-	r = live_supervisor(dir, f, id, &sup, err);
+	r = mcz_entry_supervisor(sys_real(), f->runtime_dir, id, &sup, err);
 	if (r >= 0 && sup > 0 && sigqueue(sup, SIGTERM, v) < 0 && errno != ESRCH)
 		r = mcz_error_fmt(err, -errno, "container '%s': signal its supervisor (pid %d): %s",
 				  id, (int)sup, strerror(errno));
 	if (r >= 0)
-		r = await_supervisor(dir, err); /* a supervisor, or another destroy, finishing */
+		r = mcz_entry_await(sys_real(), f->runtime_dir, id, err); /* a supervisor, or another destroy, finishing */
 	if (r < 0)
 		return r;
 	if (access(config, F_OK) == 0)
@@ -408,54 +319,6 @@ int cmd_destroy(const struct mcz_flags *f, struct mcz_error *err)
 
 /* ---- status, list ---- */
 
-/* Whether someone (the supervisor) holds the entry's lock. */
-static bool lock_held(const struct mcz_flags *f, const char *id)
-{
-	_cleanup_free_ char *dir = mcz_runtime_dir_of(f->runtime_dir, id);
-	_cleanup_free_ char *path = mcz_xasprintf("%s/lock", dir);
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	bool held = fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
-
-	if (fd >= 0)
-		close(fd);
-	return held;
-}
-
-/* The container's state as JSON: a live entry (state, pid, supervisor_pid), or TERMINATED
- * with its Termination. */
-static int status_json(const struct mcz_flags *f, const char *id, json_t **ret,
-		       struct mcz_error *err)
-{
-	_cleanup_free_ char *term = NULL, *sup = NULL;
-	struct mcz_container *c = NULL;
-	json_t *o;
-	int r = mcz_entry_read(sys_real(), f->runtime_dir, id, "termination.json", &term, err);
-
-	if (r < 0 && (r != -ENOENT || mcz_error_is_set(err)))
-		return r;
-	if (r >= 0) {
-		json_t *t = json_loads(term, 0, NULL);
-
-		*ret = json_pack("{s:s, s:s, s:o*}", "container_id", id, "state", "TERMINATED",
-				 "termination", t);
-		return 0;
-	}
-	r = mcz_container_load(sys_real(), f->runtime_dir, id, &c, err);
-	if (r < 0)
-		return r;
-	o = json_pack("{s:s, s:s}", "container_id", id, "state", mcz_state_name(c->state));
-	if (c->child.pid > 0)
-		json_object_set_new(o, "pid", json_integer(c->child.pid));
-	if (mcz_entry_read(sys_real(), f->runtime_dir, id, "supervisor.pid", &sup, err) >= 0)
-		json_object_set_new(o, "supervisor_pid", json_integer(atoi(sup)));
-	json_object_set_new(o, "supervisor_alive", json_boolean(lock_held(f, id)));
-	mcz_error_done(err); /* no supervisor.pid: not written yet, or a failed read: left out */
-	json_object_set_new(o, "sandbox", json_string(c->cfg.sandbox));
-	mcz_container_free(c);
-	*ret = o;
-	return 0;
-}
-
 int cmd_status(const struct mcz_flags *f, struct mcz_error *err)
 {
 	_cleanup_free_ char *text = NULL;
@@ -464,7 +327,7 @@ int cmd_status(const struct mcz_flags *f, struct mcz_error *err)
 	int r = cli_container_arg(f, "status", &id, err);
 
 	if (r >= 0)
-		r = status_json(f, id, &o, err);
+		r = mcz_entry_status(sys_real(), f->runtime_dir, id, &o, err);
 	if (r < 0)
 		return r;
 	text = mcz_json_dump(o, JSON_COMPACT | JSON_PRESERVE_ORDER, true);
@@ -472,39 +335,31 @@ int cmd_status(const struct mcz_flags *f, struct mcz_error *err)
 	return 0;
 }
 
-static int by_name(const struct dirent **a, const struct dirent **b)
-{
-	return strcmp((*a)->d_name, (*b)->d_name);
-}
-
 int cmd_list(const struct mcz_flags *f, struct mcz_error *err)
 {
 	_cleanup_free_ char *dir = mcz_xasprintf("%s/containers", f->runtime_dir);
-	struct dirent **names = NULL;
-	json_t *all = json_array();
-	int n = scandir(dir, &names, NULL, by_name);
+	char **ids = NULL;
+	json_t *all;
+	int r;
 
 	if (f->args.n > 0)
-		n = -2;
-	if (n == -2 || (n < 0 && errno != ENOENT)) {
-		json_decref(all);
-		free(names);
-		return n == -2 ? mcz_error_fmt(err, -EINVAL, "list: unexpected argument '%s'", f->args.v[0])
-			       : mcz_error_sys(err, -errno, SYS_OP_openat, dir);
-	}
-	for (int i = 0; i < n; i++) {
+		return mcz_error_fmt(err, -EINVAL, "list: unexpected argument '%s'", f->args.v[0]);
+	r = mcz_list_names(sys_real(), dir, false, true, &ids, err);
+	if (r < 0)
+		return r;
+	all = json_array();
+	for (size_t i = 0; ids && ids[i]; i++) {
 		struct mcz_error e = MCZ_ERROR_INIT;
 		json_t *o = NULL;
 
-		if (names[i]->d_name[0] != '.' && status_json(f, names[i]->d_name, &o, &e) >= 0)
+		if (mcz_entry_status(sys_real(), f->runtime_dir, ids[i], &o, &e) >= 0)
 			json_array_append_new(all, o);
-		else if (names[i]->d_name[0] != '.') /* being removed, or unreadable: say so */
-			json_array_append_new(all, json_pack("{s:s, s:s}", "container_id",
-							     names[i]->d_name, "state", "UNKNOWN"));
+		else /* being removed, or unreadable: say so */
+			json_array_append_new(all, json_pack("{s:s, s:s}", "container_id", ids[i],
+							     "state", "UNKNOWN"));
 		mcz_error_done(&e);
-		free(names[i]);
 	}
-	free(names);
+	mcz_names_free(ids);
 	if (f->json) {
 		_cleanup_free_ char *text = mcz_json_dump(all, JSON_COMPACT | JSON_PRESERVE_ORDER, true);
 

@@ -801,6 +801,53 @@ static int proc_target(struct fake *f, const char *path, struct fproc **ret, con
 	return *ret ? 0 : -ENOENT;
 }
 
+/* /proc/<pid>/fdinfo/<fd>: the lines mcz reads — pos, flags, and for an fd whose open file
+ * holds an flock the "lock:" line of fs/locks.c (lock_get_status: "1: FLOCK  ADVISORY  WRITE
+ * <pid> <maj>:<min>:<ino> 0 EOF"), for a pidfd its "Pid:". */
+static int proc_fdinfo(FILE *fp, const struct fproc *p, const char *name)
+{
+	char *end;
+	long fd = strtol(name, &end, 10);
+	const struct ffd *d;
+
+	if (end == name || *end || fd < 0 || fd >= FAKE_MAX_FDS || !p->fds || !p->fds[fd].used)
+		return -ENOENT;
+	d = &p->fds[fd];
+	fprintf(fp, "pos:\t%zu\nflags:\t0%o\n", d->off, (unsigned)d->flags);
+	if (d->lock)
+		fprintf(fp, "lock:\t1: FLOCK  ADVISORY  %s %d 00:%02lx:%lu 0 EOF\n",
+			d->lock == LOCK_EX ? "WRITE" : "READ ", (int)p->nr[0],
+			d->loc.m ? d->loc.m->dev : 0ul, d->loc.n->ino);
+	if (d->pidfd)
+		fprintf(fp, "Pid:\t%d\n", (int)d->pidfd);
+	return 0;
+}
+
+int fake_proc_listdir(struct fake *f, const char *path, char *buf, size_t size)
+{
+	struct fproc *p;
+	const char *file;
+	size_t used = 0;
+	int r = proc_target(f, path, &p, &file);
+
+	if (r < 0)
+		return r;
+	if (strcmp(file, "fdinfo") != 0 && strcmp(file, "fd") != 0)
+		return -ENOENT;
+	if (!fproc_alive(p) || !p->fds)
+		return 0; /* a zombie's fd directories are empty */
+	for (int fd = 0; fd < FAKE_MAX_FDS; fd++) {
+		char name[16];
+
+		if (!p->fds[fd].used)
+			continue;
+		snprintf(name, sizeof(name), "%d", fd);
+		if (!fake_list_add(buf, size, &used, 'f', name))
+			return -ERANGE;
+	}
+	return (int)used;
+}
+
 static int proc_text(struct fake *f, const char *path, char **ret)
 {
 	struct fproc *p;
@@ -820,6 +867,8 @@ static int proc_text(struct fake *f, const char *path, char **ret)
 		fprintf(fp, "%s\n", p->comm);
 	else if (!fproc_alive(p))
 		r = strcmp(file, "cgroup") == 0 || strcmp(file, "mountinfo") == 0 ? 0 : -ENOENT;
+	else if (strncmp(file, "fdinfo/", 7) == 0)
+		r = proc_fdinfo(fp, p, file + 7);
 	else if (strcmp(file, "cgroup") == 0)
 		proc_cgroup(fp, f, p);
 	else if (strcmp(file, "mountinfo") == 0)

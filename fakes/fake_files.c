@@ -256,8 +256,12 @@ int model_listdir(struct fake *f, const struct sys_call *c)
 	char *buf = (char *)c->a[1].p;
 	size_t size = c->a[2].u, used = 0;
 	struct loc l;
-	int r = fake_lookup(f, AT_FDCWD, ARG_STR(c, 0), LOOKUP_FOLLOW, 0, &l);
+	int r;
 
+	/* procfs is generated from the model, not kept in the tree. */
+	if (ARG_STR(c, 0) && strncmp(ARG_STR(c, 0), "/proc/", 6) == 0)
+		return fake_proc_listdir(f, ARG_STR(c, 0), buf, size);
+	r = fake_lookup(f, AT_FDCWD, ARG_STR(c, 0), LOOKUP_FOLLOW, 0, &l);
 	if (r < 0)
 		return r;
 	if (l.n->kind != FN_DIR)

@@ -355,6 +355,8 @@ bool fcg_frozen(const struct fake *f, const struct fproc *p, bool *v2);
 void fake_dump_cgroups(FILE *fp, const struct fake *f);
 void fake_mountinfo(FILE *fp, struct fake *f);
 int model_proc_read(struct fake *f, const struct sys_call *c);
+/* listdir of /proc/<pid>/fdinfo or /proc/<pid>/fd: the process's fds. */
+int fake_proc_listdir(struct fake *f, const char *path, char *buf, size_t size);
 int model_cg_mkdir(struct fake *f, const struct sys_call *c);
 int model_cg_rmdir(struct fake *f, const struct sys_call *c);
 int model_cg_write(struct fake *f, const struct sys_call *c);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/container.h"
+#include "core/entry.h"
 #include "core/fsutil.h"
 #include "core/inspect.h"
 #include "core/json.h"
@@ -428,7 +429,7 @@ struct crash_ctx {
 	bool after;
 };
 
-static pid_t bystander_pid1;
+static pid_t bystander_pid1, bystander_supervisor;
 
 /* Another container, whose supervisor is another process: a crash must not touch it. */
 static void with_bystander(struct fake *f)
@@ -439,7 +440,7 @@ static void with_bystander(struct fake *f)
 	assert_int_equal(fake_add_dir(f, RT "/pidns", 0755, 0, 0), 0);
 	c = detached_start(f, "by", &spec);
 	bystander_pid1 = c->child.pid;
-	fake_give_fd(f, c->lock_fd, c->child.pid);
+	bystander_supervisor = fake_give_fd(f, c->lock_fd, c->child.pid);
 	c->lock_fd = -1;
 	mcz_container_free(c);
 }
@@ -676,6 +677,83 @@ static void test_recover__crash_at_every_call(void **state)
 	assert_true(total > 100);
 }
 
+/* ---- the entry seen from outside (core/entry.c: `mcz status`, `list`, `destroy`, `wait`) ---- */
+
+static void test_recover__entry_status_and_supervisor(void **state)
+{
+	struct fake *f = fake_new();
+	struct mcz_error err = MCZ_ERROR_INIT;
+	_cleanup_free_ char *text = NULL, *want = NULL, *pidtext = NULL;
+	pid_t holder, pid = -1;
+	bool held = false;
+	json_t *o = NULL;
+	long long t0;
+
+	(void)state;
+	with_bystander(f); /* "by": its lock held by its own supervisor process */
+	holder = bystander_supervisor;
+	assert_int_equal(fake_proc_state(f, holder, NULL), 'R');
+	pidtext = mcz_xasprintf("%d\n", (int)holder);
+	write_file(f, RT "/containers/by", "supervisor.pid", pidtext);
+	assert_int_equal(mcz_entry_lock_held(fake_sys(f), RT, "by", &held, &err), 0);
+	assert_true(held);
+	/* The holder is proven by its fdinfo's lock line. */
+	assert_int_equal(mcz_entry_supervisor(fake_sys(f), RT, "by", &pid, &err), 0);
+	assert_int_equal(pid, holder);
+	assert_int_equal(mcz_entry_status(fake_sys(f), RT, "by", &o, &err), 0);
+	text = mcz_json_dump(o, JSON_COMPACT | JSON_PRESERVE_ORDER, false);
+	want = mcz_xasprintf("{\"container_id\":\"by\",\"state\":\"RUNNING\",\"pid\":%d,"
+			     "\"supervisor_pid\":%d,\"supervisor_alive\":true,\"sandbox\":"
+			     "\"" DETACHED_SANDBOXES "/by\"}", (int)bystander_pid1, (int)holder);
+	assert_string_equal(text, want);
+	/* supervisor.pid names a process that does not hold the lock (the number reused): it is
+	 * never trusted; after 5 s of looking, no supervisor. */
+	free(pidtext);
+	pidtext = mcz_xasprintf("%d\n", (int)bystander_pid1);
+	write_file(f, RT "/containers/by", "supervisor.pid", pidtext);
+	t0 = fake_now(f);
+	assert_int_equal(mcz_entry_supervisor(fake_sys(f), RT, "by", &pid, &err), 0);
+	assert_int_equal(pid, 0);
+	assert_int_equal((int)(fake_now(f) - t0), 5000);
+	/* The supervisor dies: the lock is free, nothing is alive, no waiting. */
+	assert_int_equal(sys_kill(fake_sys(f), holder, SIGKILL), 0);
+	assert_int_equal(mcz_entry_lock_held(fake_sys(f), RT, "by", &held, &err), 0);
+	assert_false(held);
+	t0 = fake_now(f);
+	assert_int_equal(mcz_entry_supervisor(fake_sys(f), RT, "by", &pid, &err), 0);
+	assert_int_equal(pid, 0);
+	assert_int_equal(mcz_entry_await(fake_sys(f), RT, "by", &err), 0);
+	assert_int_equal((int)(fake_now(f) - t0), 0);
+	/* No such container: no lock, nothing held. */
+	assert_int_equal(mcz_entry_lock_held(fake_sys(f), RT, "nope", &held, &err), 0);
+	assert_false(held);
+	assert_int_equal(fake_open_fds(f), 0);
+	fake_free(f);
+}
+
+static void test_recover__entry_status_of_an_ended_container(void **state)
+{
+	struct fake *f = fake_new();
+	struct mcz_error err = MCZ_ERROR_INIT;
+	_cleanup_free_ char *text = NULL;
+	json_t *o = NULL;
+
+	(void)state;
+	detached_world(f, false);
+	write_file(f, RT "/containers/e", "termination.json",
+		   "{\"container_id\":\"e\",\"status\":768,\"exit_code\":3,\"killed\":false,"
+		   "\"message\":\"Command terminated\"}\n");
+	assert_int_equal(mcz_entry_status(fake_sys(f), RT, "e", &o, &err), 0);
+	text = mcz_json_dump(o, JSON_COMPACT | JSON_PRESERVE_ORDER, false);
+	assert_string_equal(text, "{\"container_id\":\"e\",\"state\":\"TERMINATED\",\"termination\":"
+				  "{\"container_id\":\"e\",\"status\":768,\"exit_code\":3,\"killed\":false,"
+				  "\"message\":\"Command terminated\"}}");
+	assert_int_equal(mcz_entry_status(fake_sys(f), RT, "nope", &o, &err), -ENOENT);
+	assert_string_equal(err.msg, "container 'nope' not found");
+	mcz_error_done(&err);
+	fake_free(f);
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_recover__every_case_in_one_world),
 	cmocka_unit_test(test_recover__fault_matrix),
@@ -683,6 +761,8 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_recover__v2_fault_matrix),
 	cmocka_unit_test(test_recover__crash_at_every_call),
 	cmocka_unit_test(test_recover__destroy_request_ends_supervision),
+	cmocka_unit_test(test_recover__entry_status_and_supervisor),
+	cmocka_unit_test(test_recover__entry_status_of_an_ended_container),
 };
 
 SCENARIO_SUITE(recover, tests, NULL, NULL);

@@ -22,20 +22,34 @@ static int open_lock(struct sys *s, const char *runtime_dir, const char *id, cha
 	return fd < 0 && fd != -ENOENT ? mcz_error_sys(err, fd, SYS_OP_openat, *ret_path) : 0;
 }
 
-int mcz_entry_lock_held(struct sys *s, const char *runtime_dir, const char *id, bool *ret_held,
-			struct mcz_error *err)
+int mcz_entry_lock_try(struct sys *s, const char *runtime_dir, const char *id, int op,
+		       int *ret_fd, struct mcz_error *err)
 {
 	_cleanup_free_ char *path = NULL;
 	int fd, r = open_lock(s, runtime_dir, id, &path, &fd, err);
 
-	*ret_held = false;
+	*ret_fd = -1;
 	if (r < 0 || fd < 0)
 		return r;
-	r = sys_flock(s, fd, LOCK_SH | LOCK_NB);
+	r = sys_flock(s, fd, op | LOCK_NB);
+	if (r < 0) {
+		if (r != -EWOULDBLOCK)
+			mcz_error_sys(err, r, SYS_OP_flock, path);
+		(void)sys_close(s, fd); /* read-only: nothing to flush */
+		return r;
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+int mcz_entry_lock_held(struct sys *s, const char *runtime_dir, const char *id, bool *ret_held,
+			struct mcz_error *err)
+{
+	int fd, r = mcz_entry_lock_try(s, runtime_dir, id, LOCK_SH, &fd, err);
+
 	*ret_held = r == -EWOULDBLOCK;
-	if (r < 0 && r != -EWOULDBLOCK)
-		mcz_error_sys(err, r, SYS_OP_flock, path);
-	(void)sys_close(s, fd); /* read-only: nothing to flush; the lock goes with it */
+	if (fd >= 0)
+		(void)sys_close(s, fd); /* the lock goes with it */
 	return r < 0 && r != -EWOULDBLOCK ? r : 0;
 }
 

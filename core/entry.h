@@ -17,6 +17,12 @@
 #include "core/error.h"
 #include "sys/sys.h"
 
+/* Try to take the entry's lock (op: LOCK_SH or LOCK_EX) without blocking: 0 with *ret_fd
+ * holding it (the caller closes it to let go), or -1 when there is no lock file; -EWOULDBLOCK
+ * (no message) when someone else holds it. */
+int mcz_entry_lock_try(struct sys *s, const char *runtime_dir, const char *id, int op,
+		       int *ret_fd, struct mcz_error *err);
+
 /* Whether someone (the supervisor, or a command at work on the entry) holds its lock. No
  * lock file: false. */
 int mcz_entry_lock_held(struct sys *s, const char *runtime_dir, const char *id, bool *ret_held,

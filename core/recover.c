@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/entry.h"
 #include "core/fsutil.h"
 #include "core/inspect.h"
 #include "core/json.h"
@@ -280,31 +281,23 @@ static int remove_stale(struct recover *rc, const char *dir, struct mcz_error *e
 static int recover_partial(struct recover *rc, const char *dir, const char *id,
 			   struct mcz_error *err)
 {
-	_cleanup_free_ char *lock = mcz_xasprintf("%s/lock", dir);
 	_cleanup_free_ char *term = mcz_xasprintf("%s/termination.json", dir);
-	int fd, r = mcz_exists(rc->s, term, err);
+	int fd = -1, r = mcz_exists(rc->s, term, err);
 	bool term_exists = r > 0;
 
-	if (r < 0)
-		return r;
-	fd = sys_openat(rc->s, AT_FDCWD, lock, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
-	if (fd < 0 && fd != -ENOENT)
-		return mcz_error_sys(err, fd, SYS_OP_openat, lock);
-	r = fd >= 0 ? sys_flock(rc->s, fd, LOCK_EX | LOCK_NB) : 0;
+	if (r >= 0)
+		r = mcz_entry_lock_try(rc->s, rc->o->runtime_dir, id, LOCK_EX, &fd, err);
 	if (r == -EWOULDBLOCK) {
 		/* Being made, or (ended) a destroy at work on it. */
-		json_array_append_new(term_exists ? rc->rep.ended : rc->rep.alive,
-				      json_string(id));
+		json_array_append_new(term_exists ? rc->rep.ended : rc->rep.alive, json_string(id));
 		r = 0;
-	} else if (r < 0) {
-		mcz_error_sys(err, r, SYS_OP_flock, lock);
-	} else if (term_exists) {
+	} else if (r >= 0 && term_exists) {
 		/* Ended: the Termination stays for `wait`; a stale lock or temporary left by a
 		 * destroy that stopped half-way goes. */
 		r = remove_stale(rc, dir, err);
 		if (r >= 0)
 			json_array_append_new(rc->rep.ended, json_string(id));
-	} else {
+	} else if (r >= 0) {
 		r = mcz_runtime_remove_leftover(rc->s, dir, err);
 		if (r >= 0)
 			report_removed(rc, "runtime entry", dir);

@@ -316,19 +316,28 @@ static bool fault_run(const char *ref, unsigned long n, enum fake_fault_mode mod
 	return injected;
 }
 
-static void test_recover__fault_matrix(void **state)
+/* Every call of recover failing in turn, in each mode, over the v1 or the v2 world. */
+static void fault_matrix(bool v2)
 {
 	static const enum fake_fault_mode modes[] = { FAKE_TRANSIENT, FAKE_PERSISTENT, FAKE_AFTER };
-	_cleanup_free_ char *ref = reference_state();
+	_cleanup_free_ char *ref = NULL;
 	unsigned long runs = 0, failed = 0;
 
-	(void)state;
+	v2_world = v2;
+	ref = reference_state();
 	for (size_t m = 0; m < MCZ_ARRAY_SIZE(modes); m++)
 		for (unsigned long n = 1; fault_run(ref, n, modes[m], &failed); n++)
 			runs++;
-	print_message("recover fault matrix: %lu runs with a fault injected, %lu reported errors\n",
-		      runs, failed);
+	v2_world = false;
+	print_message("recover fault matrix%s: %lu runs with a fault injected, %lu reported errors\n",
+		      v2 ? " (v2)" : "", runs, failed);
 	assert_true(runs > 300);
+}
+
+static void test_recover__fault_matrix(void **state)
+{
+	(void)state;
+	fault_matrix(false);
 }
 
 /* The same world on cgroup v2: one cgroup per container, orphans killed by cgroup.kill. */
@@ -360,20 +369,8 @@ static void test_recover__v2_every_case(void **state)
 
 static void test_recover__v2_fault_matrix(void **state)
 {
-	_cleanup_free_ char *ref = NULL;
-	unsigned long runs = 0, failed = 0;
-	static const enum fake_fault_mode modes[] = { FAKE_TRANSIENT, FAKE_PERSISTENT, FAKE_AFTER };
-
 	(void)state;
-	v2_world = true;
-	ref = reference_state();
-	for (size_t m = 0; m < MCZ_ARRAY_SIZE(modes); m++)
-		for (unsigned long n = 1; fault_run(ref, n, modes[m], &failed); n++)
-			runs++;
-	print_message("recover fault matrix (v2): %lu runs with a fault injected, %lu reported "
-		      "errors\n", runs, failed);
-	v2_world = false;
-	assert_true(runs > 300);
+	fault_matrix(true);
 }
 
 /* ---- `mcz destroy` of a live container: the request reaches its supervisor ---- */
@@ -411,6 +408,8 @@ static void test_recover__destroy_request_ends_supervision(void **state)
 /* ---- crash at call N (fake_crash_at): mcz dies at every step, then `mcz recover` ---- */
 
 #include <unistd.h>
+
+#define NO_CRASH 3 /* a crash run's exit status when call N was never made */
 
 struct crash_case {
 	const char *name;
@@ -576,7 +575,7 @@ static void run_recover(struct fake *f)
 	_cleanup_free_ char *text = NULL;
 
 	(void)recover(f, &crashed_adopted, &text, &err);
-	_exit(3); /* no crash: the matrix is done (NO_CRASH) */
+	_exit(NO_CRASH);
 }
 
 static void recovered_world(struct fake *f)
@@ -592,8 +591,6 @@ static void recovered_world(struct fake *f)
 	assert_int_equal(operator_cleanup(f, &a, report, &err), 0);
 	json_decref(report);
 }
-
-#define NO_CRASH 3
 
 /* One crash in a forked process: 0 clean, 1 not clean, NO_CRASH: call n was never made. */
 static int crash_run(const struct crash_case *cc, const char *baseline, unsigned long n, bool after)

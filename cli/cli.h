@@ -30,6 +30,10 @@ int cli_container_arg(const struct mcz_flags *f, const char *cmd, const char **r
 /* <runtime entry>/supervisor.pid := this process. */
 int cli_write_supervisor_pid(struct mcz_container *c, struct mcz_error *err);
 
+/* Overwrite mcz's command line (what /proc/PID/cmdline and ps show) with "mcz WHAT ID": a
+ * supervisor lives as long as its container, and --env secrets must not be readable there. */
+void cli_set_title(const char *what, const char *id);
+
 /* Commands: return the exit status (>= 0), or < 0 with err set. */
 int cmd_prepare(const struct mcz_flags *f, struct mcz_error *err);
 int cmd_run(const struct mcz_flags *f, struct mcz_error *err);

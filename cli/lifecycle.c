@@ -43,38 +43,16 @@ struct launch_report {
 	char msg[2048];
 };
 
-static int open_output(const char *sandbox, const char *name, int target, struct mcz_error *err)
-{
-	_cleanup_free_ char *path = mcz_xasprintf("%s/%s", sandbox, name);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0640);
-
-	if (fd < 0)
-		return mcz_error_sys(err, -errno, SYS_OP_openat, path);
-	if (dup2(fd, target) < 0) {
-		int e = errno;
-
-		close(fd);
-		return mcz_error_fmt(err, -e, "dup2 '%s': %s", path, strerror(e));
-	}
-	close(fd);
-	return 0;
-}
-
-/* The supervisor's stdio: nothing to read; stdout and stderr into the sandbox. */
-static int detach_stdio(struct mcz_container *c, struct mcz_error *err)
+/* The supervisor reads nothing: stdin is /dev/null. Its stdout and stderr become the
+ * sandbox's files in the launch itself, once the id is known to be free (core/container.c). */
+static int detach_stdin(struct mcz_error *err)
 {
 	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	int r;
 
 	if (fd < 0 || dup2(fd, STDIN_FILENO) < 0)
 		return mcz_error_fmt(err, -errno, "open '/dev/null': %s", strerror(errno));
 	close(fd);
-	r = mcz_container_make_sandbox(c, err);
-	if (r >= 0)
-		r = open_output(c->cfg.sandbox, "stdout", STDOUT_FILENO, err);
-	if (r >= 0)
-		r = open_output(c->cfg.sandbox, "stderr", STDERR_FILENO, err);
-	return r;
+	return 0;
 }
 
 static void send_report(int fd, int r, const struct mcz_error *err)
@@ -95,10 +73,12 @@ static void send_report(int fd, int r, const struct mcz_error *err)
 static void supervisor(struct mcz_container *c, int report_fd)
 {
 	struct mcz_error err = MCZ_ERROR_INIT;
+
+	cli_set_title("supervise", c->cfg.id);
 	int r = setsid() < 0 ? mcz_error_fmt(&err, -errno, "setsid: %s", strerror(errno)) : 0;
 
 	if (r >= 0)
-		r = detach_stdio(c, &err);
+		r = detach_stdin(&err);
 	if (r >= 0)
 		r = mcz_container_launch(c, &err);
 	if (r >= 0)
@@ -159,6 +139,7 @@ int cmd_launch(const struct mcz_flags *f, struct mcz_error *err)
 		return r;
 	}
 	cfg.detached = true;
+	cfg.output_to_sandbox = true;
 	c = mcz_container_new(sys_real(), &cfg);
 	r = mcz_container_check(c, err);
 	if (r >= 0 && pipe2(p, O_CLOEXEC) < 0)

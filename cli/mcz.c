@@ -144,10 +144,34 @@ static int dispatch(const struct mcz_flags *f, struct mcz_error *err)
 	return status < 0 ? fail(err) : status;
 }
 
+/* ---- what /proc/PID/cmdline shows of a long-lived mcz ---- */
+
+static char *args_start, *args_end; /* argv's strings, contiguous as the kernel laid them */
+
+void cli_set_title(const char *what, const char *id)
+{
+	size_t room = args_end > args_start ? (size_t)(args_end - args_start) : 0;
+
+	if (room < 2)
+		return;
+	/* /proc/PID/cmdline is readable by every user of the host for the process's whole life:
+	 * --env values (secrets) and the rest of the command line are overwritten in place by
+	 * "mcz <what> <id>" (SPEC §11). The kernel reads the same memory range, so the title
+	 * shows as NUL-separated words and the remainder as NULs. */
+	memset(args_start, 0, room);
+	snprintf(args_start, room, "mcz %s %s", what, id ? id : "");
+	for (char *p = args_start; *p; p++)
+		if (*p == ' ')
+			*p = '\0';
+}
+
 int main(int argc, char **argv)
 {
 	struct mcz_flags flags;
 	struct mcz_error err = MCZ_ERROR_INIT;
+
+	args_start = argv[0];
+	args_end = argc > 0 ? argv[argc - 1] + strlen(argv[argc - 1]) + 1 : argv[0];
 
 	if (mcz_flags_parse(&flags, argc, argv, environ, &err) < 0)
 		return fail(&err);

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,18 +22,33 @@
 #include "core/recover.h"
 #include "core/util.h"
 
+/* The sandbox's log `name`, appended to, or -1. The running command writes there and may
+ * have replaced it: a FIFO would hang a blocking open (O_NONBLOCK: ENXIO without a
+ * reader), anything but a regular file with one link is not ours to write (SPEC §11). */
+static int open_log(const char *sandbox, const char *name)
+{
+	_cleanup_free_ char *path = mcz_xasprintf("%s/%s", sandbox, name);
+	int fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+
+	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 /* The new supervisor of an adopted container: never returns. */
 static void adopt_supervisor(struct mcz_container *c)
 {
 	struct mcz_error err = MCZ_ERROR_INIT;
-	_cleanup_free_ char *out = mcz_xasprintf("%s/stdout", c->cfg.sandbox);
-	_cleanup_free_ char *errf = mcz_xasprintf("%s/stderr", c->cfg.sandbox);
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	int o = open(out, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0640);
-	int e = open(errf, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0640);
+	int o = open_log(c->cfg.sandbox, "stdout");
+	int e = open_log(c->cfg.sandbox, "stderr");
 
 	sigset_t set;
 
+	cli_set_title("supervise", c->cfg.id);
 	/* The supervisor takes its signals with sigtimedwait: they must be blocked. */
 	mcz_supervised_signals(&set);
 	(void)sigprocmask(SIG_BLOCK, &set, NULL);

@@ -107,6 +107,7 @@ int cmd_run(const struct mcz_flags *f, struct mcz_error *err)
 		return r;
 	}
 	c = mcz_container_new(sys_real(), &cfg);
+	cli_set_title("run", c->cfg.id); /* it supervises the container in the foreground */
 	r = mcz_container_check(c, err);
 	if (r >= 0)
 		r = mcz_container_launch(c, err);

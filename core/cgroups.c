@@ -235,8 +235,11 @@ int mcz_hierarchy_find(struct sys *s, const char *under, const char *controller,
 	 * are relative to the hierarchy's root, the mount shows only what is below `root`. */
 	if (strcmp(root, "/") != 0 && path_under(own, root))
 		memmove(own, own + strlen(root), strlen(own + strlen(root)) + 1);
-	if (own[0] == '\0')
-		strcpy(own, "/");
+	if (own[0] == '\0') {
+		/* a new string: own may be the one byte of "" (/proc/self/cgroup said "0::") */
+		free(own);
+		own = mcz_xstrdup("/");
+	}
 	free(root);
 	ret->mount = mount;
 	ret->own = TAKE_PTR(own);

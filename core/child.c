@@ -14,6 +14,7 @@
 #include "core/container.h"
 #include "core/launcher.h"
 #include "core/util.h"
+#include "core/volume.h"
 
 /* The default PATH of the command (the caller's environment is not inherited). */
 #define MCZ_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -26,49 +27,138 @@ static int report_failure(struct sys_child_report *report, int r, enum sys_op op
 	return r;
 }
 
-/* mount() through /proc/self/fd/N of fds opened first: the source and target cannot be
- * swapped for symlinks between the check and the mount (SPEC §5). Sources below the sandbox
- * are opened without following a final symlink. */
-static int bind_by_fd(struct sys *s, const struct mcz_mount_step *step, struct sys_child_report *rep)
+/* "<path> (not the one checked)": the target or source was swapped after the checks. */
+static int report_swapped(struct sys_child_report *report, const char *path)
+{
+	report->errnum = ESTALE;
+	snprintf(report->step, sizeof(report->step), "%s", sys_op_names[SYS_OP_fstat]);
+	snprintf(report->path, sizeof(report->path), "%s (replaced since it was checked)", path);
+	return -ESTALE;
+}
+
+/* Is fd the inode the parent checked? */
+static int check_identity(struct sys *s, int fd, dev_t dev, ino_t ino, const char *path,
+			  struct sys_child_report *rep)
+{
+	struct stat st;
+	int r = sys_fstat(s, fd, &st);
+
+	if (r < 0)
+		return report_failure(rep, r, SYS_OP_fstat, path);
+	if (st.st_dev != dev || st.st_ino != ino)
+		return report_swapped(rep, path);
+	return 0;
+}
+
+static void fd_path(char *buf, size_t size, int fd)
+{
+	snprintf(buf, size, "/proc/self/fd/%d", fd);
+}
+
+/* The mount just made, seen through mnt (an fd on its root): a slave of whatever the source
+ * was a peer of, so that nothing the container mounts below it propagates out (a copy of a
+ * shared host mount would still be in its peer group); then read-only where that is still
+ * to be done. */
+static int finish_mount(struct sys *s, const struct mcz_mount_step *step, int mnt, bool ro,
+			struct sys_child_report *rep)
+{
+	char mnt_path[64];
+	int r;
+
+	fd_path(mnt_path, sizeof(mnt_path), mnt);
+	/* "none", not NULL: valgrind flags a NULL source of mount(2) (machine.md). */
+	r = sys_mount(s, "none", mnt_path, NULL, MS_REC | MS_SLAVE, NULL);
+	if (r < 0)
+		return report_failure(rep, r, SYS_OP_mount, step->target);
+	if (!ro)
+		return 0;
+	/* mount_setattr(AT_RECURSIVE) changes only the read-only attribute, so locked flags
+	 * cannot make it fail; before Linux 5.12 a remount of the top mount (through the fd,
+	 * not the name) that repeats the source's locked flags. */
+	r = sys_mount_setattr(s, mnt, "", AT_EMPTY_PATH | AT_RECURSIVE, MOUNT_ATTR_RDONLY, 0);
+	if (r == -ENOSYS) {
+		r = sys_mount(s, "none", mnt_path, NULL, step->ro_flags, NULL);
+		if (r < 0)
+			return report_failure(rep, r, SYS_OP_mount, step->target);
+	} else if (r < 0) {
+		return report_failure(rep, r, SYS_OP_mount_setattr, step->target);
+	}
+	return 0;
+}
+
+/* The parent's detached tree on the checked target: nothing is looked up by name. The tree
+ * fd then refers to the attached mount's root, the handle for the rest. -ENOSYS without a
+ * report: the caller binds by name instead. */
+static int attach_tree(struct sys *s, const struct mcz_mount_step *step, int dst,
+		       struct sys_child_report *rep)
+{
+	int r = sys_move_mount(s, step->fd, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+
+	if (r == -ENOSYS)
+		return r;
+	if (r < 0)
+		return report_failure(rep, r, SYS_OP_move_mount, step->target);
+	return finish_mount(s, step, step->fd, step->ro && !step->ro_done, rep);
+}
+
+/* Where open_tree or move_mount is missing: the source opened by name without following a
+ * final symlink and bound only if it is the inode the parent checked (an fd the parent
+ * opened names a mount of the parent's namespace, which a bind here refuses). The new mount
+ * is then found by the target's name again, without following any symlink, and used only if
+ * it is the checked source (the root of what was just bound): a swap in between is refused,
+ * never followed. */
+static int bind_by_name(struct sys *s, const struct mcz_mount_step *step, int dst,
+			struct sys_child_report *rep)
 {
 	char src_path[64], dst_path[64];
-	int src, dst, r;
+	enum sys_op op;
+	int src, mnt, r;
 
 	src = sys_openat(s, AT_FDCWD, step->source, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
 	if (src < 0)
 		return report_failure(rep, src, SYS_OP_openat, step->source);
-	dst = sys_openat(s, AT_FDCWD, step->target, O_PATH | O_CLOEXEC, 0);
-	if (dst < 0) {
-		(void)sys_close(s, src);
-		return report_failure(rep, dst, SYS_OP_openat, step->target);
+	r = check_identity(s, src, step->src_dev, step->src_ino, step->source, rep);
+	if (r >= 0) {
+		fd_path(src_path, sizeof(src_path), src);
+		fd_path(dst_path, sizeof(dst_path), dst);
+		r = sys_mount(s, src_path, dst_path, NULL, step->flags, NULL);
+		if (r < 0)
+			report_failure(rep, r, SYS_OP_mount, step->target);
 	}
-	snprintf(src_path, sizeof(src_path), "/proc/self/fd/%d", src);
-	snprintf(dst_path, sizeof(dst_path), "/proc/self/fd/%d", dst);
-	r = sys_mount(s, src_path, dst_path, NULL, step->flags, NULL);
 	/* The child execs or exits soon; a failed close of an O_PATH fd changes nothing. */
-	(void)sys_close(s, dst);
 	(void)sys_close(s, src);
 	if (r < 0)
-		return report_failure(rep, r, SYS_OP_mount, step->target);
-	return 0;
+		return r;
+	mnt = mcz_open_no_symlinks(s, step->target, &op);
+	if (mnt < 0)
+		return report_failure(rep, mnt, op, step->target);
+	r = check_identity(s, mnt, step->src_dev, step->src_ino, step->target, rep);
+	if (r >= 0)
+		r = finish_mount(s, step, mnt, step->ro, rep);
+	(void)sys_close(s, mnt);
+	return r;
 }
 
-/* Read-only for the whole subtree. mount_setattr(AT_RECURSIVE) changes only the read-only
- * attribute, so locked flags (nosuid, nodev, ...) cannot make it fail; before Linux 5.12
- * fall back to a remount of the top mount that repeats the source's locked flags. */
-static int remount_ro(struct sys *s, const struct mcz_mount_step *step, struct sys_child_report *rep)
+/* A volume (SPEC §5, §11): the target resolved without following any symlink and mounted
+ * on only if it is the inode the parent checked, then the checked source mounted there
+ * through fds (attach_tree), or by name and verified where the new mount calls are missing. */
+static int bind_by_fd(struct sys *s, const struct mcz_mount_step *step, struct sys_child_report *rep)
 {
-	int r = sys_mount_setattr(s, AT_FDCWD, step->target, AT_RECURSIVE, MOUNT_ATTR_RDONLY, 0);
+	enum sys_op op;
+	int dst, r;
 
-	if (r == -ENOSYS) {
-		r = sys_mount(s, "none", step->target, NULL, step->flags, NULL);
-		if (r < 0)
-			return report_failure(rep, r, SYS_OP_mount, step->target);
-		return 0;
-	}
-	if (r < 0)
-		return report_failure(rep, r, SYS_OP_mount_setattr, step->target);
-	return 0;
+	if (!step->verified) /* only core/volume.c makes binds, always with what it checked */
+		return report_failure(rep, -EINVAL, SYS_OP_mount, step->target);
+	dst = mcz_open_no_symlinks(s, step->target, &op);
+	if (dst < 0)
+		return report_failure(rep, dst, op, step->target);
+	r = check_identity(s, dst, step->dst_dev, step->dst_ino, step->target, rep);
+	if (r >= 0 && step->fd >= 0)
+		r = attach_tree(s, step, dst, rep);
+	if (r == -ENOSYS || (r >= 0 && step->fd < 0))
+		r = bind_by_name(s, step, dst, rep);
+	(void)sys_close(s, dst);
+	return r;
 }
 
 static int run_step(struct sys *s, const struct mcz_mount_step *step, struct sys_child_report *rep)
@@ -79,7 +169,8 @@ static int run_step(struct sys *s, const struct mcz_mount_step *step, struct sys
 	case MCZ_STEP_BIND:
 		return bind_by_fd(s, step, rep);
 	case MCZ_STEP_REMOUNT_RO:
-		return remount_ro(s, step, rep);
+		/* Its BIND made the volume read-only (through fds); only a plan that says so is run. */
+		return step->verified ? 0 : report_failure(rep, -EINVAL, SYS_OP_mount_setattr, step->target);
 	case MCZ_STEP_MOUNT_PROC:
 		r = sys_mount(s, "proc", step->target, "proc", step->flags, NULL);
 		break;
@@ -103,10 +194,12 @@ static int switch_user(struct sys *s, const struct mcz_container *c, struct sys_
 
 	if (!c->cfg.user)
 		return 0;
-	/* Groups, then gid, then uid: once the uid is dropped the others can no longer change. */
-	r = sys_initgroups(s, c->cfg.user, c->gid);
+	/* Groups, then gid, then uid: once the uid is dropped the others can no longer change.
+	 * Numbers only, looked up on the host before the clone: initgroups(3) here would read
+	 * the /etc/group of the container's mounts, which a volume may have replaced. */
+	r = sys_setgroups(s, c->n_groups, c->groups);
 	if (r < 0)
-		return report_failure(rep, r, SYS_OP_initgroups, c->cfg.user);
+		return report_failure(rep, r, SYS_OP_setgroups, c->cfg.user);
 	r = sys_setgid(s, c->gid);
 	if (r < 0)
 		return report_failure(rep, r, SYS_OP_setgid, c->cfg.user);
@@ -192,5 +285,12 @@ int mcz_child_main(struct sys *s, void *arg, struct sys_child_report *report)
 	r = switch_user(s, c, report);
 	if (r < 0)
 		return r;
+	/* Only fds 0-2 reach the command (SPEC §11): whatever the caller of mcz had open (a
+	 * shell's saved fds, a root-only file) is marked close-on-exec, last, once every fd
+	 * the steps above needed has been used. The report pipe is close-on-exec already:
+	 * how release() learns of the exec. */
+	r = sys_close_range(s, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+	if (r < 0)
+		return report_failure(report, r, SYS_OP_close_range, NULL);
 	return exec_search(s, c->cfg.argv, c->envp, report);
 }

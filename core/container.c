@@ -3,6 +3,7 @@
  * shared by a normal exit, `destroy`, a limitation and a launch failure.
  */
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -80,6 +81,7 @@ struct mcz_container *mcz_container_free(struct mcz_container *c)
 		(void)sys_close(c->s, c->pidfd);
 	mcz_config_done(&c->cfg);
 	free(c->home);
+	free(c->groups);
 	strv_free(c->envp);
 	mcz_hierarchy_done(&c->freezer_h);
 	for (size_t i = 0; i < _MCZ_CG_MAX; i++) {
@@ -122,6 +124,9 @@ static int check_user(struct mcz_container *c, struct mcz_error *err)
 	c->uid = pw.uid;
 	c->gid = pw.gid;
 	c->home = mcz_xstrdup(pw.home);
+	c->n_groups = pw.n_groups < SYS_GROUPS_MAX ? pw.n_groups : SYS_GROUPS_MAX;
+	c->groups = mcz_xmalloc((c->n_groups + 1) * sizeof(gid_t));
+	memcpy(c->groups, pw.groups, c->n_groups * sizeof(gid_t));
 	return 0;
 }
 
@@ -148,18 +153,17 @@ static int check_isolator_hooks(struct mcz_container *c, struct mcz_error *err)
 	return 0;
 }
 
+/* The flags were checked when parsed; a configuration can come from elsewhere (a front
+ * end, a test), so the rules are applied to it again (SPEC §11). */
 static int check_paths(const struct mcz_container *c, struct mcz_error *err)
 {
-	const char *root = c->cfg.cgroups_root;
+	int r = mcz_path_flag_check("runtime_dir", c->cfg.runtime_dir, true, err);
 
-	if (c->cfg.runtime_dir[0] != '/')
-		return mcz_error_fmt(err, -EINVAL, "runtime dir '%s' must be an absolute path",
-				     c->cfg.runtime_dir);
-	/* It names cgroups; "..", empty or "/" would leave mcz's own subtree. */
-	if (!root[0] || strcmp(root, "/") == 0 || strstr(root, "..") || strstr(root, "//") ||
-	    root[strlen(root) - 1] == '/')
-		return mcz_error_fmt(err, -EINVAL, "cgroups root '%s' must be a normal path, not '/'", root);
-	return 0;
+	if (r >= 0)
+		r = mcz_path_flag_check("cgroups_root", c->cfg.cgroups_root, false, err);
+	if (r >= 0)
+		r = mcz_path_flag_check("cgroups_hierarchy", c->cfg.cgroups_hierarchy, true, err);
+	return r;
 }
 
 /* SPEC §6: PATH, HOME, MESOS_DIRECTORY, MESOS_SANDBOX, MCZ_CONTAINER_ID, then --env. */
@@ -235,6 +239,49 @@ int mcz_container_make_sandbox(struct mcz_container *c, struct mcz_error *err)
 	return 0;
 }
 
+/* <sandbox>/name as a new, empty regular file on fd `target`. The sandbox is writable by
+ * the command's earlier runs, which may have left a FIFO there (an open would hang), a hard
+ * link to a host file (truncated by root) or a symlink: whatever is there is removed, not
+ * opened, and O_EXCL creates a file of our own (SPEC §11). A directory of that name, or one
+ * recreated in between (EEXIST), is an error. */
+static int open_sandbox_output(struct mcz_container *c, int sandbox_fd, const char *name,
+			       int target, struct mcz_error *err)
+{
+	_cleanup_free_ char *path = mcz_xasprintf("%s/%s", c->cfg.sandbox, name);
+	int fd, r = sys_unlinkat(c->s, sandbox_fd, name, 0);
+
+	if (r < 0 && r != -ENOENT)
+		return mcz_error_sys(err, r, SYS_OP_unlinkat, path);
+	fd = sys_openat(c->s, sandbox_fd, name,
+			O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return mcz_error_sys(err, fd, SYS_OP_openat, path);
+	r = sys_dup2(c->s, fd, target);
+	(void)sys_close(c->s, fd); /* the dup is what is used */
+	if (r < 0)
+		return mcz_error_sys(err, r, SYS_OP_dup2, path);
+	return 0;
+}
+
+/* `mcz launch`: the command's (and the supervisor's) stdout and stderr in the sandbox. Only
+ * after the runtime entry was made: a refused second launch of a live id must not touch the
+ * live container's logs. */
+static int output_to_sandbox(struct mcz_container *c, struct mcz_error *err)
+{
+	int sfd, r;
+
+	if (!c->cfg.output_to_sandbox)
+		return 0;
+	sfd = sys_openat(c->s, AT_FDCWD, c->cfg.sandbox, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	if (sfd < 0)
+		return mcz_error_sys(err, sfd, SYS_OP_openat, c->cfg.sandbox);
+	r = open_sandbox_output(c, sfd, "stdout", 1, err);
+	if (r >= 0)
+		r = open_sandbox_output(c, sfd, "stderr", 2, err);
+	(void)sys_close(c->s, sfd); /* a directory opened for lookups only */
+	return r;
+}
+
 /* The child's mount plan: "/" made rslave first whenever it has its own mount namespace
  * (so nothing it mounts propagates back), the isolators' steps, then a fresh /proc and the
  * mask over mcz's pidns handles for a pid namespace. */
@@ -247,9 +294,7 @@ static void finish_plan(struct mcz_container *c)
 		return;
 	if (!has_rslave)
 		mcz_mount_plan_add(&plan, MCZ_STEP_MAKE_RSLAVE, NULL, "/", MS_REC | MS_SLAVE);
-	for (size_t i = 0; i < c->plan.n_steps; i++)
-		mcz_mount_plan_add(&plan, c->plan.steps[i].type, c->plan.steps[i].source,
-				   c->plan.steps[i].target, c->plan.steps[i].flags);
+	mcz_mount_plan_take(&plan, &c->plan); /* the steps keep their fds (mount_plan.h) */
 	if (c->clone_flags & CLONE_NEWPID) {
 		mcz_mount_plan_add(&plan, MCZ_STEP_MOUNT_PROC, NULL, "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC);
 		mcz_mount_plan_add(&plan, MCZ_STEP_MASK, NULL, c->pidns_dir,
@@ -309,6 +354,8 @@ static int release_child(struct mcz_container *c, struct mcz_error *err)
 	int r = sys_release(c->s, &c->child, &rep);
 	int op;
 
+	/* The child has mounted the plan's detached trees (or never will): the parent lets go. */
+	mcz_mount_plan_close_fds(&c->plan);
 	if (r >= 0)
 		return 0;
 	if (r == -ECHILD || !rep.step[0])
@@ -346,6 +393,8 @@ static int launch_steps(struct mcz_container *c, struct mcz_error *err)
 		r = mcz_runtime_set_state(c, MCZ_STATE_PREPARING, err);
 	if (r >= 0)
 		r = mcz_container_make_sandbox(c, err);
+	if (r >= 0)
+		r = output_to_sandbox(c, err);
 	if (r >= 0)
 		r = prepare_all(c, err);
 	if (r >= 0)
@@ -620,9 +669,12 @@ static int on_forwarded(struct mcz_container *c, struct supervision *sv, int sig
 	return 0;
 }
 
+/* Milliseconds from now to when, for a wait's int timeout: a --stop_grace_period of more
+ * than ~24.8 days would overflow it (a negative timeout waits forever), so it is capped;
+ * the loop waits again until the deadline. */
 static int until(uint64_t now, uint64_t when)
 {
-	return now >= when ? 0 : (int)(when - now);
+	return now >= when ? 0 : when - now > INT_MAX ? INT_MAX : (int)(when - now);
 }
 
 /* What is due by the clock — the end of the stop grace period, a watch tick — and how long
@@ -668,26 +720,6 @@ static int run_due(struct mcz_container *c, struct supervision *sv, int *ret, st
 	return 0;
 }
 
-/* Adopted: pid 1 is not our child, so no SIGCHLD tells of its end; a pidfd does (Linux
- * 5.3+). pid 1 was verified when adopted, but its number could have been reused before the
- * pidfd was opened: verified again now that the fd pins the process. Without a pidfd
- * (ENOSYS, or any failure: polling still works) the watch tick polls for it. */
-static int open_pidfd(struct mcz_container *c, struct mcz_error *err)
-{
-	bool alive;
-	int fd = sys_pidfd_open(c->s, c->child.pid, 0), r;
-
-	if (fd < 0)
-		return 0;
-	c->pidfd = fd;
-	r = mcz_container_check_alive(c, &alive, err);
-	if (r < 0 || c->reaped) {
-		(void)sys_close(c->s, c->pidfd); /* not pid 1 any more: the tick decides */
-		c->pidfd = -1;
-	}
-	return r < 0 ? mcz_error_wrap(err, "watch pid 1") : 0;
-}
-
 static int supervise_loop(struct mcz_container *c, struct mcz_error *err)
 {
 	struct supervision sv = { 0 };
@@ -696,7 +728,7 @@ static int supervise_loop(struct mcz_container *c, struct mcz_error *err)
 	int r = 0;
 
 	if (c->adopted && !c->reaped && c->pidfd < 0)
-		r = open_pidfd(c, err);
+		r = mcz_container_pin_pid1(c, err);
 	sv.watching = has_watch(c);
 	mcz_supervised_signals(&set);
 	while (r >= 0 && !sv.done) {

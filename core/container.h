@@ -63,6 +63,9 @@ struct mcz_config {
 	bool cgroups_enable_cfs;        /* cgroups/cpu: hard limit through the CFS quota */
 	bool cgroups_limit_swap;        /* cgroups/mem: limit memory+swap too */
 	bool detached;                  /* `mcz launch`: termination.json stays for `wait` */
+	bool output_to_sandbox;         /* `mcz launch`: fds 1 and 2 become the sandbox's
+					   `stdout` and `stderr`, new files, once the id is
+					   known to be free (the command inherits them) */
 };
 
 /* SIGTERM sent with sigqueue(2) and this value (si_code SI_QUEUE) asks a supervisor — of
@@ -111,6 +114,8 @@ struct mcz_container {
 	/* resolved at check time */
 	uid_t uid;
 	gid_t gid;
+	gid_t *groups;   /* --user's supplementary groups (the host's getgrouplist) */
+	size_t n_groups;
 	char *home;
 	char **envp; /* the command's environment (SPEC §6), NULL-terminated */
 	struct mcz_hierarchy freezer_h; /* linux launcher */

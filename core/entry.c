@@ -1,6 +1,7 @@
 /* entry.c — see entry.h. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 
 #include "core/container.h"
 #include "core/entry.h"
@@ -76,11 +77,11 @@ static char *next_line(char *line)
 	return nl && nl[1] ? nl + 1 : NULL;
 }
 
-/* Whether process pid holds an flock on inode ino: a "lock:" line of one of its fds'
+/* Whether process pid holds an flock on the file of lock_st (device and inode): a "lock:" line of one of its fds'
  * fdinfo ("lock:	1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF"). (/proc/locks would
  * name the process that took the lock, which for a container adopted by `mcz recover` is
  * recover itself, not the supervisor it forked.) A process that is gone holds nothing. */
-static bool holds_flock(struct sys *s, pid_t pid, ino_t ino)
+static bool holds_flock(struct sys *s, pid_t pid, const struct stat *lock_st)
 {
 	_cleanup_free_ char *dir = mcz_xasprintf("/proc/%d/fdinfo", (int)pid);
 	struct mcz_error ignored = MCZ_ERROR_INIT;
@@ -97,10 +98,14 @@ static bool holds_flock(struct sys *s, pid_t pid, ino_t ino)
 			continue;
 		for (char *line = buf; !found && line; line = next_line(line)) {
 			unsigned long long lino = 0;
+			unsigned maj = 0, min = 0;
 
+			/* The inode and the device: an inode number alone may be that of a file
+			 * on another filesystem the process has locked (SPEC §11). */
 			found = strncmp(line, "lock:", 5) == 0 && strstr(line, " FLOCK ") &&
-				sscanf(line, "lock: %*s %*s %*s %*s %*d %*x:%*x:%llu", &lino) == 1 &&
-				lino == (unsigned long long)ino;
+				sscanf(line, "lock: %*s %*s %*s %*s %*d %x:%x:%llu", &maj, &min, &lino) == 3 &&
+				lino == (unsigned long long)lock_st->st_ino && maj == major(lock_st->st_dev) &&
+				min == minor(lock_st->st_dev);
 		}
 	}
 	mcz_names_free(fds);
@@ -136,7 +141,7 @@ int mcz_entry_supervisor(struct sys *s, const char *runtime_dir, const char *id,
 			break;
 		}
 		q = mcz_entry_read(s, runtime_dir, id, "supervisor.pid", &text, err);
-		if (q >= 0 && atoi(text) > 0 && holds_flock(s, (pid_t)atoi(text), st.st_ino)) {
+		if (q >= 0 && atoi(text) > 0 && holds_flock(s, (pid_t)atoi(text), &st)) {
 			*ret_pid = (pid_t)atoi(text);
 			break;
 		}

@@ -337,6 +337,58 @@ static int apply_env(struct parse_state *ps, char *const *envp)
 	return 0;
 }
 
+/* ---- path flags (SPEC §11) -------------------------------------------------------------- */
+
+bool mcz_path_is_normal(const char *p)
+{
+	if (!*p)
+		return false;
+	if (*p == '/')
+		p++;
+	for (const char *c = p;;) {
+		size_t len = strcspn(c, "/");
+
+		if (len == 0 || (len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.'))
+			return false;
+		if (!c[len])
+			return true;
+		c += len + 1;
+	}
+}
+
+int mcz_path_flag_check(const char *flag, const char *value, bool absolute, struct mcz_error *err)
+{
+	if (!value)
+		return 0;
+	if (absolute && value[0] != '/')
+		return mcz_error_fmt(err, -EINVAL, "flag '--%s': '%s' must be an absolute path", flag,
+				     value);
+	/* They name directories mcz creates, sweeps and removes things under: a '..' (or a
+	 * '.') would take that outside what the operator meant, '/' is everything. */
+	if (strcmp(value, "/") == 0 || !mcz_path_is_normal(value))
+		return mcz_error_fmt(err, -EINVAL,
+				     "flag '--%s': '%s' must be a normal path (no '.', '..' or empty "
+				     "components, no trailing '/') other than '/'",
+				     flag, value);
+	return 0;
+}
+
+/* Every path flag, for every command: recover and destroy act on what they name. */
+static int check_path_flags(const struct mcz_flags *f, struct mcz_error *err)
+{
+	int r = mcz_path_flag_check("work_dir", f->work_dir, true, err);
+
+	if (r >= 0)
+		r = mcz_path_flag_check("runtime_dir", f->runtime_dir, true, err);
+	if (r >= 0)
+		r = mcz_path_flag_check("cgroups_hierarchy", f->cgroups_hierarchy, true, err);
+	if (r >= 0)
+		r = mcz_path_flag_check("cgroups_root", f->cgroups_root, false, err);
+	if (r >= 0)
+		r = mcz_path_flag_check("sandbox", f->sandbox, true, err);
+	return r;
+}
+
 int mcz_flags_parse(struct mcz_flags *ret, int argc, char *const *argv, char *const *envp,
 		    struct mcz_error *err)
 {
@@ -348,6 +400,8 @@ int mcz_flags_parse(struct mcz_flags *ret, int argc, char *const *argv, char *co
 	r = parse_args(&ps);
 	if (r >= 0)
 		r = apply_env(&ps, envp);
+	if (r >= 0 && !f.help && !f.version)
+		r = check_path_flags(&f, err);
 	if (r < 0) {
 		mcz_flags_done(&f);
 		return r;

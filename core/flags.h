@@ -116,6 +116,15 @@ char *mcz_flags_help(void);
  *   container id '.x': must start with a letter or a digit
  *   container id 'a/b': character '/' is not allowed (only letters, digits, '_', '.', '-')
  * Non-printable characters are shown as \xNN. */
+/* SPEC §11: no component of p (one leading '/' aside) is empty, "." or "..": so no "//"
+ * and no trailing '/'. "" is not normal. */
+bool mcz_path_is_normal(const char *p);
+/* A path flag (--work_dir, --runtime_dir, --cgroups_hierarchy, --sandbox: absolute;
+ * --cgroups_root: relative or absolute) is normal and not "/"; NULL passes. Message:
+ *   flag '--cgroups_root': 'mcz/../x' must be a normal path (no '.', '..' or empty
+ *   components, no trailing '/') other than '/'  */
+int mcz_path_flag_check(const char *flag, const char *value, bool absolute, struct mcz_error *err);
+
 bool mcz_container_id_valid(const char *id);
 int mcz_container_id_check(const char *id, struct mcz_error *err);
 

@@ -75,7 +75,19 @@ int mcz_write_atomic(struct sys *s, const char *dir, const char *name, const cha
 	_cleanup_free_ char *dst = mcz_xasprintf("%s/%s", dir, name);
 	int fd, r, rc;
 
-	fd = sys_openat(s, AT_FDCWD, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	/* A new file, never an existing one: the directory may be writable by others (a
+	 * --termination_file in a sandbox), and a FIFO planted as the temporary would hang
+	 * the open, a hard link to another file would have it truncated (SPEC §11). O_EXCL
+	 * refuses a symlink too. One left by an interrupted write is removed, once. */
+	for (int tries = 0;; tries++) {
+		fd = sys_openat(s, AT_FDCWD, tmp,
+				O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+		if (fd != -EEXIST || tries > 0)
+			break;
+		r = sys_unlinkat(s, AT_FDCWD, tmp, 0);
+		if (r < 0 && r != -ENOENT)
+			return mcz_error_sys(err, r, SYS_OP_unlinkat, tmp);
+	}
 	if (fd < 0)
 		return mcz_error_sys(err, fd, SYS_OP_openat, tmp);
 	r = write_all(s, fd, content, tmp, err);
@@ -168,4 +180,48 @@ int mcz_exists(struct sys *s, const char *path, struct mcz_error *err)
 	if (r == -ENOENT)
 		return 0;
 	return r < 0 ? mcz_error_sys(err, r, SYS_OP_fstatat, path) : 1;
+}
+
+#define FILE_MAX (1024 * 1024) /* mcz's own files are a few KB; more is not ours */
+
+
+static int read_all(struct sys *s, int fd, char **ret, const char *path, struct mcz_error *err)
+{
+	size_t len = 0, cap = 4096;
+	_cleanup_free_ char *buf = mcz_xmalloc(cap);
+
+	for (;;) {
+		int n = sys_read(s, fd, buf + len, cap - len - 1);
+
+		if (n < 0)
+			return mcz_error_sys(err, n, SYS_OP_read, path);
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len + 1 == cap && cap >= FILE_MAX)
+			return mcz_error_sys_msg(err, -EFBIG, SYS_OP_read, path, "read '%s': %s", path,
+						 strerror(EFBIG));
+		if (len + 1 == cap)
+			buf = mcz_xrealloc(buf, cap *= 2);
+	}
+	buf[len] = '\0';
+	*ret = TAKE_PTR(buf);
+	return 0;
+}
+
+/* See fsutil.h. */
+int mcz_read_file(struct sys *s, const char *dir, const char *name, char **ret,
+		  struct mcz_error *err)
+{
+	_cleanup_free_ char *path = mcz_xasprintf("%s/%s", dir, name);
+	int fd = sys_openat(s, AT_FDCWD, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+	int r;
+
+	if (fd == -ENOENT)
+		return fd;
+	if (fd < 0)
+		return mcz_error_sys(err, fd, SYS_OP_openat, path);
+	r = read_all(s, fd, ret, path, err);
+	(void)sys_close(s, fd); /* read only: nothing to lose */
+	return r;
 }

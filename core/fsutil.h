@@ -35,6 +35,11 @@ int mcz_list_names(struct sys *s, const char *path, bool cgroup, bool dirs_only,
 		   struct mcz_error *err);
 void mcz_names_free(char **names); /* accepts NULL */
 
+/* dir/name (at most 1 MiB, not following a final symlink) into *ret, NUL-terminated; -ENOENT
+ * without a message when it does not exist. Caller frees. */
+int mcz_read_file(struct sys *s, const char *dir, const char *name, char **ret,
+		  struct mcz_error *err);
+
 /* 1 if path exists (not following a final symlink), 0 if not (ENOENT), -errno otherwise. */
 int mcz_exists(struct sys *s, const char *path, struct mcz_error *err);
 

@@ -6,58 +6,23 @@
 #include <string.h>
 
 #include "core/flags.h"
+#include "core/fsutil.h"
 #include "core/inspect.h"
 #include "core/isolator.h"
 #include "core/launcher.h"
 #include "core/runtime.h"
 #include "core/util.h"
 
-#define FILE_MAX (1024 * 1024) /* a config.json is a few KB; more is not ours */
 #define PROCS_START 4096
 #define PROCS_MAX (64u * 1024 * 1024)
 #define MB ((uint64_t)1024 * 1024)
 
 /* ---- reading the entry ---- */
 
-static int read_all(struct sys *s, int fd, char **ret, const char *path, struct mcz_error *err)
-{
-	size_t len = 0, cap = 4096;
-	_cleanup_free_ char *buf = mcz_xmalloc(cap);
-
-	for (;;) {
-		int n = sys_read(s, fd, buf + len, cap - len - 1);
-
-		if (n < 0)
-			return mcz_error_sys(err, n, SYS_OP_read, path);
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len + 1 == cap && cap >= FILE_MAX)
-			return mcz_error_sys_msg(err, -EFBIG, SYS_OP_read, path, "read '%s': %s", path,
-						 strerror(EFBIG));
-		if (len + 1 == cap)
-			buf = mcz_xrealloc(buf, cap *= 2);
-	}
-	buf[len] = '\0';
-	*ret = TAKE_PTR(buf);
-	return 0;
-}
-
-/* dir/name into *ret (NUL-terminated); -ENOENT without a message when it does not exist. */
 static int read_entry_file(struct sys *s, const char *dir, const char *name, char **ret,
 			   struct mcz_error *err)
 {
-	_cleanup_free_ char *path = mcz_xasprintf("%s/%s", dir, name);
-	int fd = sys_openat(s, AT_FDCWD, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
-	int r;
-
-	if (fd == -ENOENT)
-		return fd;
-	if (fd < 0)
-		return mcz_error_sys(err, fd, SYS_OP_openat, path);
-	r = read_all(s, fd, ret, path, err);
-	(void)sys_close(s, fd); /* read only: nothing to lose */
-	return r;
+	return mcz_read_file(s, dir, name, ret, err);
 }
 
 static int bad_config(const char *path, const char *what, struct mcz_error *err)

@@ -22,10 +22,7 @@ static int shared_prepare(struct mcz_container *c, struct mcz_error *err)
 
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < plan.n_steps; i++)
-		mcz_mount_plan_add(&c->plan, plan.steps[i].type, plan.steps[i].source,
-				   plan.steps[i].target, plan.steps[i].flags);
-	mcz_mount_plan_done(&plan);
+	mcz_mount_plan_take(&c->plan, &plan); /* with the fds of the checked sources */
 	c->clone_flags |= CLONE_NEWNS;
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "core/launcher.h"
+#include "core/recover.h"
 #include "core/util.h"
 
 #define KILL_ROUNDS 50          /* freeze/kill/thaw rounds before giving up */
@@ -227,12 +228,29 @@ static int kill_freezer(struct mcz_container *c, struct mcz_error *err)
 			     c->freezer, KILL_ROUNDS);
 }
 
+/* SIGKILL pid 1: through the pidfd that pins an adopted pid 1 (core/recover.c), never by a
+ * number the kernel may have given to another process since; our own child by its pid (a
+ * zombie until we reap it: the number cannot be reused). */
+static int kill_pid1(struct mcz_container *c, struct mcz_error *err)
+{
+	int r = c->adopted ? mcz_container_pin_pid1(c, err) : 0;
+
+	if (r < 0 || c->reaped)
+		return r; /* not verified to be pid 1 any more: signal nothing */
+	if (c->pidfd < 0)
+		return kill_quietly(c, c->child.pid, SIGKILL, err);
+	r = sys_pidfd_send_signal(c->s, c->pidfd, SIGKILL);
+	if (r < 0 && r != -ESRCH)
+		return mcz_error_sys(err, r, SYS_OP_pidfd_send_signal, NULL);
+	return 0;
+}
+
 static int linux_kill(struct mcz_container *c, struct mcz_error *err)
 {
 	int r;
 
 	if ((c->clone_flags & CLONE_NEWPID) && !c->reaped) {
-		r = kill_quietly(c, c->child.pid, SIGKILL, err);
+		r = kill_pid1(c, err);
 		if (r >= 0)
 			r = mcz_reap(c, err);
 		if (r < 0)
@@ -244,7 +262,7 @@ static int linux_kill(struct mcz_container *c, struct mcz_error *err)
 			return r;
 	}
 	if (!c->reaped) {
-		r = kill_quietly(c, c->child.pid, SIGKILL, err);
+		r = kill_pid1(c, err);
 		if (r < 0)
 			return r;
 	}

@@ -111,10 +111,35 @@ int mcz_container_check_alive(struct mcz_container *c, bool *ret_alive, struct m
 	return 0;
 }
 
+/* pid 1 is not our child: its number is only a number, which the kernel may give to another
+ * process once it is gone. A pidfd pins the process itself; pid 1 is verified again once the
+ * fd is open (it could have been reused before), and from then on it is signalled (launchers.c)
+ * and waited for (container.c) through that fd only. Without a pidfd (ENOSYS before Linux
+ * 5.3, or any failure) the number is used, verified each time. */
+int mcz_container_pin_pid1(struct mcz_container *c, struct mcz_error *err)
+{
+	bool alive;
+	int fd, r;
+
+	if (c->pidfd >= 0 || c->reaped || c->child.pid <= 0)
+		return 0;
+	fd = sys_pidfd_open(c->s, c->child.pid, 0);
+	if (fd < 0)
+		return 0;
+	c->pidfd = fd;
+	r = mcz_container_check_alive(c, &alive, err);
+	if (r < 0 || c->reaped) {
+		(void)sys_close(c->s, c->pidfd); /* not pid 1 any more: never signalled */
+		c->pidfd = -1;
+	}
+	return r < 0 ? mcz_error_wrap(err, "watch pid 1") : 0;
+}
+
 int mcz_container_adopt(struct mcz_container *c, bool *ret_alive, struct mcz_error *err)
 {
 	int r = mcz_runtime_adopt(c, err);
 
+	c->adopted = true; /* pid 1 is not our child */
 	if (r >= 0 && (c->clone_flags & CLONE_NEWPID)) {
 		c->pidns_handle = mcz_xasprintf("%s/pidns/%s", c->cfg.runtime_dir, c->cfg.id);
 		c->pidns_mounted = true; /* unmounting what is not mounted is EINVAL: tolerated */
@@ -123,6 +148,8 @@ int mcz_container_adopt(struct mcz_container *c, bool *ret_alive, struct mcz_err
 		mark_shared(c);
 		r = mcz_container_check_alive(c, ret_alive, err);
 	}
+	if (r >= 0)
+		r = mcz_container_pin_pid1(c, err);
 	return r < 0 ? mcz_error_wrap(err, "container '%s'", c->cfg.id) : 0;
 }
 
@@ -190,6 +217,7 @@ struct recover {
 	struct sys *s;
 	const struct mcz_recover_opts *o;
 	char *containers; /* <runtime_dir>/containers */
+	const char *root; /* the cgroups root being swept: one the runtime dir's marker records */
 	struct report rep;
 };
 
@@ -382,7 +410,7 @@ static int kill_remove_tree(struct sys *s, const struct mcz_hierarchy *h, bool f
 /* Cgroups below the cgroups root of one hierarchy that no entry owns. */
 static void recover_hierarchy(struct recover *rc, const struct mcz_hierarchy *h, bool freezer)
 {
-	_cleanup_free_ char *root = mcz_cgroup_root_path(h, rc->o->cgroups_root);
+	_cleanup_free_ char *root = mcz_cgroup_root_path(h, rc->root);
 	struct mcz_error e = MCZ_ERROR_INIT;
 	char **names = NULL;
 
@@ -400,7 +428,7 @@ static void recover_hierarchy(struct recover *rc, const struct mcz_hierarchy *h,
 		}
 		report_removed(rc, "cgroup", p);
 	}
-	if (names && mcz_cgroup_remove_root(rc->s, h, rc->o->cgroups_root, &e) < 0)
+	if (names && mcz_cgroup_remove_root(rc->s, h, rc->root, &e) < 0)
 		report_error(rc, &e);
 	mcz_names_free(names);
 }
@@ -442,11 +470,29 @@ int mcz_recover(struct sys *s, const struct mcz_recover_opts *o, json_t **ret_re
 		.rep = { json_array(), json_array(), json_array(), json_array(), json_array(),
 			 json_array() },
 	};
+	char **roots = NULL;
 	size_t errors;
+	int r;
 
+	/* Orphans are what no entry owns: in a runtime dir that is not mcz's (a mistyped
+	 * --runtime_dir, an empty one), every live container's cgroups would be. Such a dir is
+	 * refused, and only the cgroups roots its containers used are swept (SPEC §11). */
+	r = mcz_runtime_dir_roots(s, o->runtime_dir, &roots, err);
+	if (r < 0) {
+		free(rc.containers);
+		*ret_report = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "alive", rc.rep.alive, "ended",
+					rc.rep.ended, "adopted", rc.rep.adopted, "destroyed",
+					rc.rep.destroyed, "removed", rc.rep.removed, "errors",
+					rc.rep.errors);
+		return mcz_error_wrap(err, "recover");
+	}
 	recover_entries(&rc);
 	recover_pidns(&rc);
-	recover_cgroups(&rc);
+	for (size_t i = 0; roots[i]; i++) {
+		rc.root = roots[i];
+		recover_cgroups(&rc);
+	}
+	mcz_names_free(roots);
 	free(rc.containers);
 	errors = json_array_size(rc.rep.errors);
 	*ret_report = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "alive", rc.rep.alive, "ended",

@@ -21,6 +21,11 @@ int mcz_container_adopt(struct mcz_container *c, bool *ret_alive, struct mcz_err
  * signal goes to a pid the kernel may have reused. */
 int mcz_container_check_alive(struct mcz_container *c, bool *ret_alive, struct mcz_error *err);
 
+/* An adopted pid 1 (not our child) pinned by a pidfd (c->pidfd), verified once the fd is
+ * open; it stays -1 without one (ENOSYS: the number is used, verified each time) or when pid 1
+ * is gone (c->reaped). */
+int mcz_container_pin_pid1(struct mcz_container *c, struct mcz_error *err);
+
 /* An orphan cgroup (under mcz's cgroups root, owned by no container): kill every process in
  * it — through the launcher's kill for a freezer (v1 freezer, or v2: cgroup.kill), else by
  * SIGKILL to what cgroup.procs lists — then remove it (EBUSY retried, core/cgroups.c). */
@@ -34,8 +39,10 @@ int mcz_cgroup_kill_remove(struct sys *s, const struct mcz_hierarchy *h, bool fr
  *   - supervisor gone, processes running: adopt() gives it a new supervisor ("adopted");
  *   - supervisor and processes gone: destroyed, its Termination (no status) kept;
  *   - half made (no config.json, no termination.json, lock free): removed.
- * Then the orphans no entry owns: pidns handles in <runtime_dir>/pidns, and cgroups below the
- * cgroups root in every hierarchy (their processes killed first). Nothing outside those roots
+ * Then the orphans no entry owns: pidns handles in <runtime_dir>/pidns, and cgroups below
+ * every cgroups root the runtime dir's marker records, in every hierarchy (their processes
+ * killed first). A runtime dir without its marker (or writable by others) is refused before
+ * anything is done (SPEC §11); o->cgroups_root is not used for the sweep. Nothing outside those roots
  * is touched. One failure does not stop the rest: each goes to the report's "errors" (naming
  * the container or orphan, the step and the path) and the result is -EIO. */
 struct mcz_recover_opts {

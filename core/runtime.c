@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/flags.h"
 #include "core/fsutil.h"
 #include "core/json.h"
 #include "core/isolator.h"
@@ -230,13 +231,162 @@ int mcz_runtime_adopt(struct mcz_container *c, struct mcz_error *err)
 	return r;
 }
 
+/* ---- the runtime dir and its marker (SPEC §11) ---- */
+
+/* An existing runtime dir is trusted only when it is a directory of mcz's own user that no
+ * one else may write: another user could rename entries or plant pidns handles in it. */
+static int check_runtime_dir(struct sys *s, const char *dir, struct mcz_error *err)
+{
+	struct stat st;
+	int uid, r = sys_fstatat(s, AT_FDCWD, dir, &st, AT_SYMLINK_NOFOLLOW);
+
+	if (r < 0)
+		return mcz_error_sys(err, r, SYS_OP_fstatat, dir);
+	if (!S_ISDIR(st.st_mode))
+		return mcz_error_fmt(err, -ENOTDIR, "runtime dir '%s' is not a directory (a symlink "
+				     "is not followed)", dir);
+	uid = sys_geteuid(s);
+	if (uid < 0) {
+		mcz_error_sys(err, uid, SYS_OP_geteuid, NULL);
+		return mcz_error_wrap(err, "runtime dir '%s'", dir);
+	}
+	if (st.st_uid != (uid_t)uid || (st.st_mode & 022))
+		return mcz_error_fmt(err, -EPERM, "runtime dir '%s' must belong to uid %d and be "
+				     "writable by no one else (it is uid %u, mode %04o)", dir, uid,
+				     (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
+/* The marker's cgroups roots; -ENOENT without a message when there is no marker. */
+static int read_marker(struct sys *s, const char *dir, json_t **ret_roots, struct mcz_error *err)
+{
+	_cleanup_free_ char *text = NULL;
+	_cleanup_free_ char *path = mcz_xasprintf("%s/%s", dir, MCZ_RUNTIME_MARKER);
+	json_error_t jerr;
+	json_t *o, *roots;
+	int r = mcz_read_file(s, dir, MCZ_RUNTIME_MARKER, &text, err);
+
+	if (r < 0)
+		return r;
+	o = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+	roots = json_object_get(o, "cgroups_roots");
+	if (!json_is_array(roots)) {
+		json_decref(o);
+		return mcz_error_fmt(err, -EINVAL, "runtime dir marker '%s': no \"cgroups_roots\" array",
+				     path);
+	}
+	for (size_t i = 0; i < json_array_size(roots); i++) {
+		const char *root = json_string_value(json_array_get(roots, i));
+
+		if (!root || mcz_path_flag_check("cgroups_root", root, false, err) < 0) {
+			json_decref(o);
+			mcz_error_done(err);
+			return mcz_error_fmt(err, -EINVAL, "runtime dir marker '%s': cgroups root %zu "
+					     "is not a normal path", path, i);
+		}
+	}
+	*ret_roots = json_incref(roots);
+	json_decref(o);
+	return 0;
+}
+
+static bool has_root(const json_t *roots, const char *root)
+{
+	for (size_t i = 0; i < json_array_size(roots); i++)
+		if (strcmp(json_string_value(json_array_get(roots, i)), root) == 0)
+			return true;
+	return false;
+}
+
+/* Add root to the marker (made when missing), under an flock of the runtime dir: launches
+ * that record a new root at the same time must not lose one. */
+static int record_root(struct sys *s, const char *dir, const char *root, struct mcz_error *err)
+{
+	json_t *roots = NULL;
+	int fd = sys_openat(s, AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0), r;
+
+	if (fd < 0)
+		return mcz_error_sys(err, fd, SYS_OP_openat, dir);
+	r = sys_flock(s, fd, LOCK_EX);
+	if (r < 0)
+		mcz_error_sys(err, r, SYS_OP_flock, dir);
+	else
+		r = read_marker(s, dir, &roots, err);
+	if (r == -ENOENT && !mcz_error_is_set(err)) {
+		roots = json_array();
+		r = 0;
+	}
+	if (r >= 0 && !has_root(roots, root)) {
+		json_array_append_new(roots, json_string(root));
+		_cleanup_free_ char *text = mcz_json_dump(json_pack("{s:O}", "cgroups_roots", roots),
+							  JSON_INDENT(2), true);
+		r = mcz_write_atomic(s, dir, MCZ_RUNTIME_MARKER, text, err);
+	}
+	json_decref(roots);
+	(void)sys_close(s, fd); /* releases the lock; nothing was written through it */
+	return r;
+}
+
+int mcz_runtime_dir_prepare(struct sys *s, const char *dir, const char *cgroups_root,
+			    struct mcz_error *err)
+{
+	json_t *roots = NULL;
+	bool created;
+	int r = mcz_mkdir_p(s, dir, 0755, &created, err);
+
+	if (r >= 0 && !created)
+		r = check_runtime_dir(s, dir, err);
+	if (r >= 0)
+		r = read_marker(s, dir, &roots, err);
+	if (r >= 0 && has_root(roots, cgroups_root)) {
+		json_decref(roots);
+		return 0; /* the usual case: one read, no lock */
+	}
+	json_decref(roots);
+	if (r < 0 && (r != -ENOENT || mcz_error_is_set(err)))
+		return r;
+	return record_root(s, dir, cgroups_root, err);
+}
+
+int mcz_runtime_dir_roots(struct sys *s, const char *dir, char ***ret_roots, struct mcz_error *err)
+{
+	json_t *roots = NULL;
+	int r = mcz_exists(s, dir, err);
+
+	if (r == 0) {
+		/* No runtime dir: no container of mcz's was ever made with it, and no cgroup is
+		 * provably one of its orphans. Nothing to do, nothing swept. */
+		*ret_roots = mcz_xcalloc(1, sizeof(char *));
+		return 0;
+	}
+	if (r > 0)
+		r = check_runtime_dir(s, dir, err);
+
+	if (r >= 0)
+		r = read_marker(s, dir, &roots, err);
+	if (r == -ENOENT && !mcz_error_is_set(err))
+		return mcz_error_fmt(err, -ENOENT, "runtime dir '%s' has no marker '%s': it is not "
+				     "a runtime dir mcz made (a wrong --runtime_dir would make every "
+				     "container an orphan)", dir, MCZ_RUNTIME_MARKER);
+	if (r < 0)
+		return r;
+	char **v = mcz_xcalloc(json_array_size(roots) + 1, sizeof(char *));
+	for (size_t i = 0; i < json_array_size(roots); i++)
+		v[i] = mcz_xstrdup(json_string_value(json_array_get(roots, i)));
+	json_decref(roots);
+	*ret_roots = v;
+	return 0;
+}
+
 int mcz_runtime_create(struct mcz_container *c, struct mcz_error *err)
 {
 	_cleanup_free_ char *containers = mcz_xasprintf("%s/containers", c->cfg.runtime_dir);
 	_cleanup_free_ char *dir = mcz_runtime_container_dir(c);
 	int r;
 
-	r = mcz_mkdir_p(c->s, containers, 0755, NULL, err);
+	r = mcz_runtime_dir_prepare(c->s, c->cfg.runtime_dir, c->cfg.cgroups_root, err);
+	if (r >= 0)
+		r = mcz_mkdir_p(c->s, containers, 0755, NULL, err);
 	if (r < 0)
 		return r;
 	/* Recorded before the mkdir, so that a failure that still made it is cleaned up; an

@@ -13,6 +13,18 @@
  * config.json follows once prepare has resolved everything (mcz_runtime_write_config). */
 int mcz_runtime_create(struct mcz_container *c, struct mcz_error *err);
 
+/* The runtime dir's marker (SPEC §11): <runtime_dir>/mcz-runtime.json,
+ * {"cgroups_roots": [...]}, every cgroups root its containers used. */
+#define MCZ_RUNTIME_MARKER "mcz-runtime.json"
+/* Launch: make the runtime dir (0755) or check an existing one (a directory of mcz's user,
+ * writable by no one else), and record cgroups_root in its marker (made when missing). */
+int mcz_runtime_dir_prepare(struct sys *s, const char *dir, const char *cgroups_root,
+			    struct mcz_error *err);
+/* Recover: the same check of an existing runtime dir, and the roots its marker records
+ * (NULL-terminated; mcz_names_free). No marker is an error: recover refuses such a dir. A
+ * runtime dir that does not exist has no roots (nothing of it to recover or sweep). */
+int mcz_runtime_dir_roots(struct sys *s, const char *dir, char ***ret_roots, struct mcz_error *err);
+
 /* Take over an existing entry whose supervisor is gone (`mcz destroy`, `mcz recover`): its
  * lock, and every file it may hold as ours to remove. -EBUSY "has a live supervisor" when
  * the lock is held. */

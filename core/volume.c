@@ -2,8 +2,13 @@
  * volume.c — the filesystem/shared isolator's host side: check volumes, create relative host
  * paths under the sandbox, copy permissions, and return the mount plan (SPEC §5).
  *
- * Two phases. The check phase only reads (fstatat) and rejects bad input before anything is
- * created. The create phase walks every relative host path one component at a time from the
+ * Two phases. The check phase only reads and rejects bad input before anything is created;
+ * it resolves the container path and an absolute host path without following any symlink
+ * (openat2 RESOLVE_NO_SYMLINKS, or an O_NOFOLLOW walk from "/"), refuses a symlink there,
+ * and records what it found (dev/ino) for the child to mount exactly that (SPEC §11).
+ * After the create phase, each checked source is cloned into a detached mount tree
+ * (open_tree), made read-only there for an RO volume (mount_setattr), and handed to the
+ * child in the plan, which attaches it on the re-checked target (move_mount; core/child.c). The create phase walks every relative host path one component at a time from the
  * sandbox with O_NOFOLLOW, because the sandbox is writable by earlier runs of the command: a
  * symlink planted there must never make mcz create, chmod or chown anything outside it. Every
  * change is registered in an undo log *before* it is attempted (so a call that takes effect
@@ -16,14 +21,19 @@
 #include "core/volume.h"
 
 #define SYMLINK_REFUSED "'%s' is a symlink: links are not followed inside the sandbox"
+#define SYMLINK_ON_PATH "%s '%s' is a symlink or goes through one: links are not followed there"
 
 /* What the check phase learned about one volume, for the create phase. */
 struct volume_facts {
 	char *container_path; /* normalized */
 	char *host_rel;       /* normalized relative host path, or NULL when absolute */
 	bool is_dir;          /* kind of the host's container_path */
-	struct stat cp_st;    /* mode/uid/gid to copy onto a relative host path */
+	struct stat cp_st;    /* mode/uid/gid to copy onto a relative host path; dev/ino checked */
 	unsigned long locked; /* MS_* flags locked on the source mount (RO volumes) */
+	int src_fd;           /* absolute host path: the checked O_PATH fd; -1 otherwise */
+	struct stat src_st;   /* the checked source (its dev/ino go to the plan) */
+	int tree_fd;          /* the detached copy of the source (open_tree); -1: none */
+	bool ro_done;         /* the tree is read-only already (mount_setattr on it) */
 };
 
 enum undo_type {
@@ -134,18 +144,78 @@ static const char *kind_name(bool is_dir)
 	return is_dir ? "a directory" : "not a directory";
 }
 
-/* stat following symlinks; ENOENT becomes a readable "does not exist" message. */
-static int stat_existing(struct sys *s, const char *what, const char *path, struct stat *ret_st,
-			 struct mcz_error *err)
+/* An O_NOFOLLOW walk from "/", one component at a time: the fallback of openat2. Each
+ * component is opened O_PATH|O_NOFOLLOW (a symlink then yields an fd on the link itself,
+ * which fstat names), so a symlink anywhere is ELOOP and a non-directory in the middle
+ * ENOTDIR. */
+static int walk_no_symlinks(struct sys *s, const char *path, enum sys_op *ret_op)
 {
-	int r = sys_fstatat(s, AT_FDCWD, path, ret_st, 0);
+	_cleanup_free_ char *copy = mcz_xstrdup(path);
+	char *comp = copy + strspn(copy, "/");
+	struct stat st;
+	int dirfd, fd, r;
 
-	if (r == -ENOENT)
-		return mcz_error_sys_msg(err, r, SYS_OP_fstatat, path, "%s '%s' does not exist on the host",
-					 what, path);
-	if (r < 0)
-		return mcz_error_sys(err, r, SYS_OP_fstatat, path);
-	return 0;
+	*ret_op = SYS_OP_openat;
+	dirfd = sys_openat(s, AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+	if (dirfd < 0)
+		return dirfd;
+	while (*comp) {
+		char *slash = strchr(comp, '/');
+
+		if (slash)
+			*slash = '\0';
+		fd = sys_openat(s, dirfd, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
+		(void)sys_close(s, dirfd); /* an O_PATH fd: a failed close changes nothing */
+		if (fd < 0)
+			return fd;
+		r = sys_fstat(s, fd, &st);
+		if (r >= 0 && S_ISLNK(st.st_mode))
+			r = -ELOOP;
+		else if (r >= 0 && slash && !S_ISDIR(st.st_mode))
+			r = -ENOTDIR;
+		if (r < 0) {
+			*ret_op = r == -ELOOP || r == -ENOTDIR ? SYS_OP_openat : SYS_OP_fstat;
+			(void)sys_close(s, fd);
+			return r;
+		}
+		dirfd = fd;
+		comp = slash ? slash + 1 + strspn(slash + 1, "/") : comp + strlen(comp);
+	}
+	return dirfd;
+}
+
+int mcz_open_no_symlinks(struct sys *s, const char *path, enum sys_op *ret_op)
+{
+	/* No O_NOFOLLOW: with O_PATH it would return a final symlink instead of ELOOP. */
+	int fd = sys_openat2(s, AT_FDCWD, path, O_PATH | O_CLOEXEC, 0, RESOLVE_NO_SYMLINKS);
+
+	*ret_op = SYS_OP_openat2;
+	if (fd != -ENOSYS)
+		return fd;
+	return walk_no_symlinks(s, path, ret_op);
+}
+
+/* Open an absolute path the checks name without following any symlink; ENOENT and ELOOP
+ * become readable messages. Returns the O_PATH fd with *ret_st filled. */
+static int open_checked(struct sys *s, const char *what, const char *path, struct stat *ret_st,
+			struct mcz_error *err)
+{
+	enum sys_op op;
+	int fd = mcz_open_no_symlinks(s, path, &op), r;
+
+	if (fd == -ENOENT)
+		return mcz_error_sys_msg(err, fd, op, path, "%s '%s' does not exist on the host", what,
+					 path);
+	if (fd == -ELOOP)
+		return mcz_error_sys_msg(err, fd, op, path, SYMLINK_ON_PATH, what, path);
+	if (fd < 0)
+		return mcz_error_sys(err, fd, op, path);
+	r = sys_fstat(s, fd, ret_st);
+	if (r < 0) {
+		(void)sys_close(s, fd);
+		return mcz_error_sys(err, r, SYS_OP_fstat, path);
+	}
+	return fd;
 }
 
 /* Check 5: against the sandbox and every earlier volume. */
@@ -184,9 +254,11 @@ static int check_volume(struct sys *s, const char *sandbox, const struct mcz_vol
 	r = check_container_path(v->container_path, &f->container_path, err);
 	if (r < 0)
 		return r;
-	r = stat_existing(s, "container path", f->container_path, &f->cp_st, err);
+	/* Only its dev/ino are kept: the child resolves it again in its own namespace. */
+	r = open_checked(s, "container path", f->container_path, &f->cp_st, err);
 	if (r < 0)
 		return r;
+	(void)sys_close(s, r);
 	f->is_dir = S_ISDIR(f->cp_st.st_mode);
 	if (!v->host_path)
 		return mcz_error_fmt(err, -EINVAL, "host path is required by filesystem/shared");
@@ -195,9 +267,13 @@ static int check_volume(struct sys *s, const char *sandbox, const struct mcz_vol
 		if (r < 0)
 			return r;
 	} else {
-		r = stat_existing(s, "host path", v->host_path, &hp_st, err);
+		/* The operator's path, but whoever owns a directory on it could swap in a symlink:
+		 * refused like one on a container path, and kept open for the bind. */
+		r = open_checked(s, "host path", v->host_path, &hp_st, err);
 		if (r < 0)
 			return r;
+		f->src_fd = r;
+		f->src_st = hp_st;
 		if (S_ISDIR(hp_st.st_mode) != f->is_dir)
 			return mcz_error_fmt(err, -EINVAL, "host path '%s' is %s but container path '%s' is %s",
 					     v->host_path, kind_name(S_ISDIR(hp_st.st_mode)),
@@ -214,11 +290,16 @@ static int check_sandbox(const char *sandbox, struct mcz_error *err)
 	return 0;
 }
 
-static void facts_free(struct volume_facts *facts, size_t n)
+static void facts_free(struct sys *s, struct volume_facts *facts, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		free(facts[i].container_path);
 		free(facts[i].host_rel);
+		/* O_PATH fds and unattached trees: a failed close changes nothing. */
+		if (facts[i].tree_fd >= 0)
+			(void)sys_close(s, facts[i].tree_fd);
+		if (facts[i].src_fd >= 0)
+			(void)sys_close(s, facts[i].src_fd);
 	}
 	free(facts);
 }
@@ -230,13 +311,15 @@ static int check_all(struct sys *s, const char *sandbox, const struct mcz_volume
 	struct volume_facts *facts = mcz_xcalloc(n, sizeof(*facts));
 	int r = check_sandbox(sandbox, err);
 
+	for (size_t i = 0; i < n; i++)
+		facts[i].src_fd = facts[i].tree_fd = -1;
 	for (size_t i = 0; r >= 0 && i < n; i++) {
 		r = check_volume(s, sandbox, &vols[i], facts, i, err);
 		if (r < 0)
 			mcz_error_wrap(err, "volume '%s'", vols[i].container_path);
 	}
 	if (r < 0) {
-		facts_free(facts, n);
+		facts_free(s, facts, n);
 		return r;
 	}
 	*ret_facts = facts;
@@ -255,7 +338,7 @@ int mcz_volumes_check(struct sys *s, const char *sandbox, struct mcz_volume *vol
 		free(vols[i].container_path);
 		vols[i].container_path = TAKE_PTR(facts[i].container_path);
 	}
-	facts_free(facts, n);
+	facts_free(s, facts, n);
 	return 0;
 }
 
@@ -321,7 +404,7 @@ static void prepare_ctx_done(struct prepare_ctx *c)
 	for (size_t i = c->n_fds; i > 0; i--)
 		(void)sys_close(c->s, c->fds[i - 1]);
 	free(c->fds);
-	facts_free(c->facts, c->n_facts);
+	facts_free(c->s, c->facts, c->n_facts);
 }
 
 /* Open name below dirfd without following a symlink there. ELOOP is the planted-symlink case. */
@@ -417,11 +500,16 @@ static int make_leaf(struct prepare_ctx *c, int dirfd, const char *name, bool is
 	return open_nofollow(c, dirfd, name, O_RDONLY | O_DIRECTORY, path, err);
 }
 
-/* Give the leaf the host container path's owner and all 12 mode bits. chown comes first:
- * on non-directories it clears setuid/setgid, which chmod then sets again. */
+/* Give the leaf the host container path's owner and mode. A directory gets all 12 bits
+ * (setgid there only makes new files inherit its group, sticky only restricts removal:
+ * neither is a privilege; chown comes first so that chmod has the last word). A file gets
+ * the permission bits only: its content is the container's (and earlier runs'), so setuid
+ * and setgid would be a privilege the container chooses the code of (SPEC §11); sticky
+ * means nothing on a Linux file and is dropped with them. */
 static int copy_attributes(struct prepare_ctx *c, int fd, bool existed, const struct stat *leaf_st,
 			   const struct stat *from, const char *path, struct mcz_error *err)
 {
+	mode_t mode = from->st_mode & (S_ISDIR(from->st_mode) ? 07777 : 0777);
 	int r;
 
 	if (existed) {
@@ -435,7 +523,7 @@ static int copy_attributes(struct prepare_ctx *c, int fd, bool existed, const st
 	r = sys_fchown(c->s, fd, from->st_uid, from->st_gid);
 	if (r < 0)
 		return mcz_error_sys(err, r, SYS_OP_fchown, path);
-	r = sys_fchmod(c->s, fd, from->st_mode & 07777);
+	r = sys_fchmod(c->s, fd, mode);
 	if (r < 0)
 		return mcz_error_sys(err, r, SYS_OP_fchmod, path);
 	return 0;
@@ -469,6 +557,34 @@ static int read_locked_flags(struct prepare_ctx *c, int fd, const char *path,
 	if (r < 0)
 		return mcz_error_sys(err, r, SYS_OP_fstatfs, path);
 	*ret_flags = locked_mount_flags(&sf);
+	return 0;
+}
+
+/* The bind source the child mounts: a detached copy of the checked source's mount tree,
+ * read-only already for an RO volume, so that nothing is looked up by name again. Where
+ * open_tree is missing (ENOSYS, before Linux 5.2) there is no tree: the child opens the
+ * source by name and binds it only if it is the inode checked here. Where mount_setattr is
+ * missing (5.2–5.11) the child remounts the attached tree read-only through its fd. */
+static int make_tree(struct prepare_ctx *c, int src_fd, const char *path, const struct mcz_volume *v,
+		     struct volume_facts *f, struct mcz_error *err)
+{
+	int fd = sys_open_tree(c->s, src_fd, "",
+			       OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+	int r;
+
+	if (fd == -ENOSYS)
+		return 0;
+	if (fd < 0)
+		return mcz_error_sys(err, fd, SYS_OP_open_tree, path);
+	f->tree_fd = fd;
+	if (v->mode != MCZ_VOLUME_RO)
+		return 0;
+	r = sys_mount_setattr(c->s, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, MOUNT_ATTR_RDONLY, 0);
+	if (r == -ENOSYS)
+		return 0;
+	if (r < 0)
+		return mcz_error_sys(err, r, SYS_OP_mount_setattr, path);
+	f->ro_done = true;
 	return 0;
 }
 
@@ -506,26 +622,35 @@ static int create_relative(struct prepare_ctx *c, int sandbox_fd, const struct m
 	if (f->is_dir ? !S_ISDIR(leaf_st.st_mode) : !S_ISREG(leaf_st.st_mode))
 		return mcz_error_fmt(err, -EINVAL, "host path '%s' exists and is not %s", path,
 				     f->is_dir ? "a directory" : "a regular file");
+	/* Before any change: another name of the same inode may be a host file (a hard link
+	 * an earlier run made), which chown and chmod would change. */
+	if (!f->is_dir && leaf_st.st_nlink > 1)
+		return mcz_error_fmt(err, -EMLINK,
+				     "host path '%s' has %lu links: a file with more than one link is "
+				     "refused (another may be a host file)",
+				     path, (unsigned long)leaf_st.st_nlink);
+	f->src_st = leaf_st;
 	r = copy_attributes(c, fd, existed, &leaf_st, &f->cp_st, path, err);
 	if (r < 0)
 		return r;
 	if (v->mode == MCZ_VOLUME_RO)
-		return read_locked_flags(c, fd, path, &f->locked, err);
-	return 0;
+		r = read_locked_flags(c, fd, path, &f->locked, err);
+	if (r < 0)
+		return r;
+	return make_tree(c, fd, path, v, f, err);
 }
 
+/* The fd the checks opened (no symlink followed) is the source. */
 static int inspect_absolute(struct prepare_ctx *c, const struct mcz_volume *v, struct volume_facts *f,
 			    struct mcz_error *err)
 {
-	int fd;
+	int r = 0;
 
-	if (v->mode != MCZ_VOLUME_RO)
-		return 0;
-	fd = sys_openat(c->s, AT_FDCWD, v->host_path, O_PATH | O_CLOEXEC, 0);
-	if (fd < 0)
-		return mcz_error_sys(err, fd, SYS_OP_openat, v->host_path);
-	remember_fd(c, fd);
-	return read_locked_flags(c, fd, v->host_path, &f->locked, err);
+	if (v->mode == MCZ_VOLUME_RO)
+		r = read_locked_flags(c, f->src_fd, v->host_path, &f->locked, err);
+	if (r < 0)
+		return r;
+	return make_tree(c, f->src_fd, v->host_path, v, f, err);
 }
 
 /* The sandbox path itself is the operator's; only what lies below it is suspect. Opened once,
@@ -560,20 +685,32 @@ static int create_all(struct prepare_ctx *c, const struct mcz_volume *vols, stru
 	return r;
 }
 
+/* The steps take over the trees (mount_plan.h says what the child does with them). */
 static void build_plan(const struct prepare_ctx *c, const struct mcz_volume *vols,
 		       struct mcz_mount_plan *plan)
 {
 	/* Slave, not private: host mounts still propagate in, nothing propagates out. */
 	mcz_mount_plan_add(plan, MCZ_STEP_MAKE_RSLAVE, NULL, "/", MS_REC | MS_SLAVE);
 	for (size_t i = 0; i < c->n_facts; i++) {
-		const struct volume_facts *f = &c->facts[i];
+		struct volume_facts *f = &c->facts[i];
 		_cleanup_free_ char *src = f->host_rel ? mcz_xasprintf("%s/%s", c->sandbox, f->host_rel)
 						       : mcz_xstrdup(vols[i].host_path);
+		bool ro = vols[i].mode == MCZ_VOLUME_RO;
+		unsigned long ro_flags = MS_REMOUNT | MS_BIND | MS_RDONLY | f->locked;
+		struct mcz_mount_step bind = {
+			.type = MCZ_STEP_BIND, .source = src, .target = f->container_path,
+			.flags = MS_BIND | MS_REC, .verified = true, .fd = f->tree_fd, .ro = ro,
+			.ro_done = f->ro_done, .ro_flags = ro_flags,
+			.src_dev = f->src_st.st_dev, .src_ino = f->src_st.st_ino,
+			.dst_dev = f->cp_st.st_dev, .dst_ino = f->cp_st.st_ino,
+		};
+		struct mcz_mount_step remount = { .type = MCZ_STEP_REMOUNT_RO, .target = f->container_path,
+						  .flags = ro_flags, .verified = true, .fd = -1 };
 
-		mcz_mount_plan_add(plan, MCZ_STEP_BIND, src, f->container_path, MS_BIND | MS_REC);
-		if (vols[i].mode == MCZ_VOLUME_RO)
-			mcz_mount_plan_add(plan, MCZ_STEP_REMOUNT_RO, NULL, f->container_path,
-					   MS_REMOUNT | MS_BIND | MS_RDONLY | f->locked);
+		mcz_mount_plan_add_step(plan, &bind, c->s);
+		f->tree_fd = -1; /* the plan's now */
+		if (ro)
+			mcz_mount_plan_add_step(plan, &remount, c->s);
 	}
 }
 

@@ -44,11 +44,17 @@ struct sys *fake_sys(struct fake *f);
  * Missing parents are created 0755 root:root. Return 0 or -errno (e.g. -EEXIST). */
 int fake_add_dir(struct fake *f, const char *path, mode_t mode, uid_t uid, gid_t gid);
 int fake_add_file(struct fake *f, const char *path, mode_t mode, uid_t uid, gid_t gid);
+/* A regular file holding data (what read() returns). */
+int fake_add_file_data(struct fake *f, const char *path, mode_t mode, uid_t uid, gid_t gid,
+		       const char *data);
 int fake_add_symlink(struct fake *f, const char *path, const char *target);
 /* Mark path as a mount point with these mount flags (MS_RDONLY, MS_NOSUID, MS_NODEV,
  * MS_NOEXEC, MS_NOATIME, MS_NODIRATIME, MS_RELATIME); fstatfs reports them as ST_* flags. */
 int fake_add_mount(struct fake *f, const char *path, unsigned long flags);
 void fake_set_umask(struct fake *f, mode_t mask);
+/* A regular file that has nlink names: the others are hard links somewhere the model does
+ * not show (a hard link into a sandbox to a host file). fstat and fstatat report st_nlink. */
+int fake_set_nlink(struct fake *f, const char *path, unsigned int nlink);
 
 /* ---- processes, namespaces, signals, time, users, cgroups ----
  *

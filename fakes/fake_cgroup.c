@@ -11,6 +11,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 
 #include "core/util.h"
 #include "fakes/fake_impl.h"
@@ -814,10 +815,15 @@ static int proc_fdinfo(FILE *fp, const struct fproc *p, const char *name)
 		return -ENOENT;
 	d = &p->fds[fd];
 	fprintf(fp, "pos:\t%zu\nflags:\t0%o\n", d->off, (unsigned)d->flags);
-	if (d->lock)
-		fprintf(fp, "lock:\t1: FLOCK  ADVISORY  %s %d 00:%02lx:%lu 0 EOF\n",
-			d->lock == LOCK_EX ? "WRITE" : "READ ", (int)p->nr[0],
-			d->loc.m ? d->loc.m->dev : 0ul, d->loc.n->ino);
+	if (d->lock) {
+		struct stat st;
+
+		/* the device and inode fstat(2) of that fd reports, as the kernel prints them */
+		fnode_stat(d->loc.n, &st);
+		fprintf(fp, "lock:\t1: FLOCK  ADVISORY  %s %d %02x:%02x:%lu 0 EOF\n",
+			d->lock == LOCK_EX ? "WRITE" : "READ ", (int)p->nr[0], major(st.st_dev),
+			minor(st.st_dev), (unsigned long)st.st_ino);
+	}
 	if (d->pidfd)
 		fprintf(fp, "Pid:\t%d\n", (int)d->pidfd);
 	return 0;

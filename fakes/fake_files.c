@@ -275,6 +275,47 @@ int model_listdir(struct fake *f, const struct sys_call *c)
 	return (int)used;
 }
 
+/* ---- close_range(2), dup2(2) ---- */
+
+/* close_range(2): EINVAL for first > last or an unknown flag; CLOSE_RANGE_CLOEXEC marks the
+ * fds instead of closing them. */
+int model_close_range(struct fake *f, const struct sys_call *c)
+{
+	unsigned first = (unsigned)c->a[0].i, last = (unsigned)c->a[1].i;
+	int flags = ARG_INT(c, 2);
+
+	if (first > last || (flags & ~CLOSE_RANGE_CLOEXEC))
+		return -EINVAL;
+	for (unsigned fd = first; fd < FAKE_MAX_FDS && fd <= last; fd++) {
+		if (!f->fds[fd].used)
+			continue;
+		if (flags & CLOSE_RANGE_CLOEXEC)
+			f->fds[fd].flags |= O_CLOEXEC;
+		else
+			(void)fake_fd_close(f, (int)fd);
+	}
+	return 0;
+}
+
+/* dup2(2): newfd refers to oldfd's open file description (its offset and lock shared),
+ * without FD_CLOEXEC; an open newfd is closed first; oldfd == newfd changes nothing. */
+int model_dup2(struct fake *f, const struct sys_call *c)
+{
+	int oldfd = ARG_INT(c, 0), newfd = ARG_INT(c, 1);
+	struct ffd *d = fake_fd(f, oldfd);
+
+	if (!d || newfd < 0 || newfd >= FAKE_MAX_FDS)
+		return -EBADF;
+	if (oldfd == newfd)
+		return newfd;
+	if (f->fds[newfd].used)
+		(void)fake_fd_close(f, newfd);
+	f->fds[newfd] = *d;
+	f->fds[newfd].path = mcz_xstrdup(d->path);
+	f->fds[newfd].flags &= ~O_CLOEXEC;
+	return newfd;
+}
+
 /* ---- mount_setattr(2) ---- */
 
 #define ATTR_KNOWN                                                                              \
@@ -328,7 +369,9 @@ int model_mount_setattr(struct fake *f, const struct sys_call *c)
 {
 	int flags = ARG_INT(c, 2);
 	uint64_t set = c->a[3].u64, clr = c->a[4].u64;
+	struct fmount **table;
 	struct loc l;
+	size_t n;
 	int r;
 
 	if (flags & ~(AT_RECURSIVE | AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
@@ -343,10 +386,13 @@ int model_mount_setattr(struct fake *f, const struct sys_call *c)
 			0, &l);
 	if (r < 0)
 		return r;
-	if (l.n != l.m->root || !mount_in_ns(f, l.m))
+	/* A detached tree's root may be changed from any namespace (do_mount_setattr()). */
+	if (l.n != l.m->root || !(mount_in_ns(f, l.m) || (l.m->anon && !l.m->parent)))
 		return -EINVAL;
-	for (size_t i = 0; i < f->nmounts; i++) {
-		struct fmount *m = f->mounts[i];
+	table = l.m->anon ? l.m->anon->mounts : f->mounts;
+	n = l.m->anon ? l.m->anon->nmounts : f->nmounts;
+	for (size_t i = 0; i < n; i++) {
+		struct fmount *m = table[i];
 		if (m == l.m || ((flags & AT_RECURSIVE) && m->attached && below(m, l.m)))
 			apply_attr(m, set, clr);
 	}

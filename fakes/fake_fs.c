@@ -126,7 +126,7 @@ void fnode_stat(const struct fnode *n, struct stat *st)
 	st->st_gid = n->gid;
 	st->st_ino = n->ino;
 	st->st_dev = 1;
-	st->st_nlink = n->dead ? 0 : 1;
+	st->st_nlink = n->dead ? 0 : (n->kind == FN_REG && n->nlink > 1) ? n->nlink : 1;
 	st->st_blksize = 4096;
 	/* lstat(2): a symlink's size is the length of its target, which readlink callers use. */
 	if (n->kind == FN_LNK)
@@ -181,6 +181,15 @@ int fake_cross_mounts(struct fake *f, struct loc *l, uint64_t resolve)
 	return 0;
 }
 
+static void mount_table_push(struct fake *f, struct fmount *m)
+{
+	if (f->nmounts == f->mcap) {
+		f->mcap = f->mcap ? f->mcap * 2 : 8;
+		f->mounts = mcz_xrealloc(f->mounts, f->mcap * sizeof(*f->mounts));
+	}
+	f->mounts[f->nmounts++] = m;
+}
+
 static struct fmount *fmount_new(struct fake *f, struct fmount *parent, struct fnode *mountpoint,
 				 struct fnode *root, unsigned long flags, const char *source)
 {
@@ -194,11 +203,7 @@ static struct fmount *fmount_new(struct fake *f, struct fmount *parent, struct f
 	m->attached = true;
 	m->source = mcz_xstrdup(source);
 	m->id = ++f->next_mnt_id;
-	if (f->nmounts == f->mcap) {
-		f->mcap = f->mcap ? f->mcap * 2 : 8;
-		f->mounts = mcz_xrealloc(f->mounts, f->mcap * sizeof(*f->mounts));
-	}
-	f->mounts[f->nmounts++] = m;
+	mount_table_push(f, m);
 	return m;
 }
 
@@ -228,6 +233,52 @@ void fmount_clone_tree(struct fake *f, struct loc src, struct fmount *dst, size_
 		copy->nsfs = c->nsfs;
 		fmount_clone_tree(f, (struct loc){ .n = c->root, .m = c }, copy, limit);
 	}
+}
+
+/* open_detached_copy(): the copy is made in the caller's table as a bind would be, then
+ * moved out into an anonymous namespace of its own, where no lookup from "/" sees it. Its
+ * submounts are not crossed by walks below the tree's fd (only the root is modelled for
+ * lookups; mount_setattr(AT_RECURSIVE) and move_mount() do take them along). */
+struct fmount *fmount_clone_detached(struct fake *f, struct loc src, bool recursive)
+{
+	size_t limit = f->nmounts;
+	_cleanup_free_ char *path = loc_path(&src);
+	struct fmntns *ns = mcz_xcalloc(1, sizeof(*ns));
+	struct fmount *m = fmount_new(f, NULL, NULL, src.n, src.m->flags, path);
+
+	m->bind = true;
+	m->dev = src.m->dev;
+	m->fstype = src.m->fstype ? mcz_xstrdup(src.m->fstype) : NULL;
+	m->super_opts = src.m->super_opts ? mcz_xstrdup(src.m->super_opts) : NULL;
+	m->nsfs = src.m->nsfs;
+	if (recursive)
+		fmount_clone_tree(f, src, m, limit);
+	ns->id = (unsigned int)-1;
+	ns->nmounts = ns->mcap = f->nmounts - limit;
+	ns->mounts = mcz_xcalloc(ns->mcap, sizeof(*ns->mounts));
+	memcpy(ns->mounts, f->mounts + limit, ns->nmounts * sizeof(*ns->mounts));
+	f->nmounts = limit;
+	for (size_t i = 0; i < ns->nmounts; i++)
+		ns->mounts[i]->anon = ns;
+	f->anons = mcz_xrealloc(f->anons, (f->nanons + 1) * sizeof(*f->anons));
+	f->anons[f->nanons++] = ns;
+	return m;
+}
+
+/* attach_recursive_mnt(): the tree goes on top of whatever is mounted at `at`; its mounts
+ * join the current namespace's table (root first: parents before children). */
+void fmount_attach_tree(struct fake *f, struct fmount *root, struct loc at)
+{
+	struct fmntns *ns = root->anon;
+
+	fake_cross_mounts(f, &at, 0);
+	root->parent = at.m;
+	root->mountpoint = at.n;
+	for (size_t i = 0; i < ns->nmounts; i++) {
+		ns->mounts[i]->anon = NULL;
+		mount_table_push(f, ns->mounts[i]);
+	}
+	ns->nmounts = 0;
 }
 
 /* ---- mount namespaces ---- */
@@ -707,6 +758,22 @@ int fake_add_file(struct fake *f, const char *path, mode_t mode, uid_t uid, gid_
 	return add_node(f, path, FN_REG, mode, uid, gid, NULL);
 }
 
+int fake_add_file_data(struct fake *f, const char *path, mode_t mode, uid_t uid, gid_t gid,
+		       const char *data)
+{
+	struct loc l;
+	int r = add_node(f, path, FN_REG, mode, uid, gid, NULL);
+
+	if (r >= 0)
+		r = fake_lookup(f, AT_FDCWD, path, 0, 0, &l);
+	if (r < 0)
+		return r;
+	free(l.n->data);
+	l.n->data = mcz_xstrdup(data);
+	l.n->size = strlen(data);
+	return 0;
+}
+
 int fake_add_symlink(struct fake *f, const char *path, const char *target)
 {
 	return add_node(f, path, FN_LNK, 0777, 0, 0, target);
@@ -722,6 +789,19 @@ int fake_add_mount(struct fake *f, const char *path, unsigned long flags)
 		return r;
 	m = fmount_add(f, l, l.n, flags, path);
 	m->dev = ++f->next_dev;
+	return 0;
+}
+
+int fake_set_nlink(struct fake *f, const char *path, unsigned int nlink)
+{
+	struct loc l;
+	int r = fake_lookup(f, AT_FDCWD, path, 0, 0, &l);
+
+	if (r < 0)
+		return r;
+	if (l.n->kind != FN_REG || nlink == 0)
+		return -EINVAL;
+	l.n->nlink = nlink;
 	return 0;
 }
 

@@ -19,6 +19,7 @@
 #include "sys/trace.h"
 
 #define FAKE_MAXSYMLINKS 40 /* path_resolution(7): ELOOP after 40 links */
+#define FAKE_MAX_GROUPS 16 /* supplementary groups a process remembers */
 #define FAKE_MAX_FDS 1024   /* EMFILE beyond, the usual RLIMIT_NOFILE soft limit */
 
 /* The per-mount flags mount(2) keeps on a vfsmount (the rest act on the superblock). */
@@ -45,6 +46,8 @@ struct fnode {
 	char *data;             /* regular files: what write() put there */
 	size_t size;
 	bool dead;              /* unlinked, kept alive by an fd or a mount */
+	unsigned int nlink;     /* regular files: the names it has (fake_set_nlink(): the others
+				   are hard links the model does not show); 0 means 1 */
 	struct fnode *next_dead;
 };
 
@@ -63,6 +66,8 @@ struct fmount {
 	unsigned long id;    /* mountinfo's mount id */
 	unsigned long dev;   /* the superblock: minor number of "0:N" */
 	struct fpidns *nsfs; /* a bind mount of /proc/<pid>/ns/pid: the namespace it pins */
+	struct fmntns *anon; /* a detached tree of open_tree(OPEN_TREE_CLONE) it is part of,
+				until move_mount() attaches it; NULL otherwise */
 };
 
 /* A mount namespace: its mount table ([0] is its root mount). The current process's table
@@ -131,6 +136,7 @@ struct fproc {
 	uid_t uid;
 	gid_t gid;
 	size_t ngroups;
+	gid_t groups[FAKE_MAX_GROUPS]; /* the first FAKE_MAX_GROUPS of them */
 	struct loc cwd;
 	char comm[16];
 	char *cmdline; /* argv joined with spaces */
@@ -233,6 +239,9 @@ struct fake {
 	size_t npidnss;
 	struct fmntns **mntnss;
 	size_t nmntnss;
+	struct fmntns **anons; /* the detached trees of open_tree(): an anonymous namespace
+				  each, never in a snapshot; freed with the fake */
+	size_t nanons;
 	struct fhier hier[FAKE_MAX_HIER];
 	int nhier;
 	struct fprog *progs;
@@ -331,7 +340,11 @@ int model_spawn(struct fake *f, const struct sys_call *c);
 int model_release(struct fake *f, const struct sys_call *c);
 int model_execve(struct fake *f, const struct sys_call *c);
 int model_setsid(struct fake *f, const struct sys_call *c);
-int model_initgroups(struct fake *f, const struct sys_call *c);
+int model_setgroups(struct fake *f, const struct sys_call *c);
+int model_geteuid(struct fake *f, const struct sys_call *c);
+int model_pidfd_send_signal(struct fake *f, const struct sys_call *c);
+int model_close_range(struct fake *f, const struct sys_call *c);
+int model_dup2(struct fake *f, const struct sys_call *c);
 int model_setgid(struct fake *f, const struct sys_call *c);
 int model_setuid(struct fake *f, const struct sys_call *c);
 int model_getpwnam(struct fake *f, const struct sys_call *c);
@@ -385,6 +398,11 @@ void fcg2_dump(FILE *fp, const struct fcg *cg); /* " subtree_control=cpu,memory"
 /* fake_fs.c: mounts per namespace */
 struct fmntns *fmntns_clone(struct fake *f, const struct fmntns *src, struct loc *cwd);
 void fmntns_free(struct fmntns *ns);
+/* open_tree(OPEN_TREE_CLONE): a detached copy of the mount at src (recursive: its
+ * submounts too) in a namespace of its own; returns its root. */
+struct fmount *fmount_clone_detached(struct fake *f, struct loc src, bool recursive);
+/* move_mount() of a detached tree's root onto at (in the current namespace). */
+void fmount_attach_tree(struct fake *f, struct fmount *root, struct loc at);
 void fake_dump_mount_table(FILE *fp, const struct fake *f, struct fmount **mounts, size_t n,
 			   const char *prefix);
 

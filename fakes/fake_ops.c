@@ -585,6 +585,10 @@ static int do_bind(struct fake *f, const char *source, struct loc at, unsigned l
 	r = fake_lookup(f, AT_FDCWD, source, LOOKUP_FOLLOW, 0, &src);
 	if (r < 0)
 		return r;
+	/* __do_loopback(), may_copy_tree(): the source must be a mount of the caller's namespace
+	 * or of a detached tree; an fd opened before CLONE_NEWNS names the old namespace's. */
+	if (!mount_in_ns(f, src.m) && !src.m->anon)
+		return -EINVAL;
 	if ((src.n->kind == FN_DIR) != (at.n->kind == FN_DIR))
 		return -ENOTDIR;
 	src_path = loc_path(&src);
@@ -720,6 +724,76 @@ static int model_umount2(struct fake *f, const struct sys_call *c)
 	if (!(flags & MNT_DETACH) && mount_busy(f, l.m))
 		return -EBUSY;
 	mount_detach(f, l.m);
+	return 0;
+}
+
+#define OPEN_TREE_KNOWN                                                                         \
+	(OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH | \
+	 AT_RECURSIVE)
+
+/* open_tree(2): without OPEN_TREE_CLONE an O_PATH fd on the path; with it a detached copy
+ * of the mount tree there (open_detached_copy()), which must come from a mount of the
+ * caller's namespace or another detached tree (may_copy_tree(): EINVAL otherwise).
+ * AT_RECURSIVE only with OPEN_TREE_CLONE (EINVAL). */
+static int model_open_tree(struct fake *f, const struct sys_call *c)
+{
+	int flags = ARG_INT(c, 2), fd;
+	struct loc l;
+	int r;
+
+	if ((flags & ~OPEN_TREE_KNOWN) || ((flags & AT_RECURSIVE) && !(flags & OPEN_TREE_CLONE)))
+		return -EINVAL;
+	r = fake_lookup(f, ARG_INT(c, 0), ARG_STR(c, 1),
+			((flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW) |
+				((flags & AT_EMPTY_PATH) ? LOOKUP_EMPTY : 0),
+			0, &l);
+	if (r < 0)
+		return r;
+	fd = fd_free_slot(f);
+	if (fd < 0)
+		return fd;
+	if (flags & OPEN_TREE_CLONE) {
+		if (!mount_in_ns(f, l.m) && !l.m->anon)
+			return -EINVAL;
+		l.m = fmount_clone_detached(f, l, flags & AT_RECURSIVE);
+	}
+	return fd_install(f, fd, l, O_PATH | (flags & O_CLOEXEC));
+}
+
+#define MOVE_MOUNT_KNOWN                                                                        \
+	(MOVE_MOUNT_F_SYMLINKS | MOVE_MOUNT_F_AUTOMOUNTS | MOVE_MOUNT_F_EMPTY_PATH |           \
+	 MOVE_MOUNT_T_SYMLINKS | MOVE_MOUNT_T_AUTOMOUNTS | MOVE_MOUNT_T_EMPTY_PATH)
+
+/* move_mount(2), do_move_mount(): the target must be in the caller's namespace, the thing
+ * moved the root of a detached tree (moving an attached mount is not modelled: EINVAL), a
+ * directory onto a directory and a file onto a file (ENOTDIR). */
+static int model_move_mount(struct fake *f, const struct sys_call *c)
+{
+	int flags = ARG_INT(c, 4);
+	struct loc from, to;
+	int r;
+
+	if (flags & ~MOVE_MOUNT_KNOWN)
+		return -EINVAL;
+	r = fake_lookup(f, ARG_INT(c, 0), ARG_STR(c, 1),
+			((flags & MOVE_MOUNT_F_SYMLINKS) ? LOOKUP_FOLLOW : 0) |
+				((flags & MOVE_MOUNT_F_EMPTY_PATH) ? LOOKUP_EMPTY : 0),
+			0, &from);
+	if (r < 0)
+		return r;
+	r = fake_lookup(f, ARG_INT(c, 2), ARG_STR(c, 3),
+			((flags & MOVE_MOUNT_T_SYMLINKS) ? LOOKUP_FOLLOW : 0) |
+				((flags & MOVE_MOUNT_T_EMPTY_PATH) ? LOOKUP_EMPTY : 0),
+			0, &to);
+	if (r < 0)
+		return r;
+	if (!mount_in_ns(f, to.m))
+		return -EINVAL;
+	if (!from.m->anon || from.m->parent || from.n != from.m->root)
+		return -EINVAL;
+	if ((from.n->kind == FN_DIR) != (to.n->kind == FN_DIR))
+		return -ENOTDIR;
+	fmount_attach_tree(f, from.m, to);
 	return 0;
 }
 
@@ -944,6 +1018,9 @@ struct fake *fake_free(struct fake *f)
 	fake_proc_free(f);
 	fake_cgroup_free(f);
 	fnode_free_all(f);
+	for (size_t i = 0; i < f->nanons; i++)
+		fmntns_free(f->anons[i]);
+	free(f->anons);
 	fake_faults_free(f);
 	sys_trace_free(f->trace);
 	free(f);

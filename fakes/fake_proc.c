@@ -171,6 +171,7 @@ static struct fproc *proc_fork(struct fake *f, struct fproc *parent, struct fpid
 	p->uid = parent->uid;
 	p->gid = parent->gid;
 	p->ngroups = parent->ngroups;
+	memcpy(p->groups, parent->groups, sizeof(p->groups));
 	p->cwd = parent->cwd;
 	memcpy(p->comm, parent->comm, sizeof(p->comm));
 	p->cmdline = mcz_xstrdup(parent->cmdline);
@@ -645,6 +646,8 @@ void fake_add_user(struct fake *f, const char *name, uid_t uid, gid_t gid, const
 
 	snprintf(pw.name, sizeof(pw.name), "%s", name);
 	snprintf(pw.home, sizeof(pw.home), "%s", home);
+	pw.n_groups = 1; /* getgrouplist(3) lists the primary group first */
+	pw.groups[0] = gid;
 	f->users = mcz_xrealloc(f->users, (f->nusers + 1) * sizeof(*f->users));
 	f->users[f->nusers++] = pw;
 }
@@ -916,15 +919,29 @@ int model_setsid(struct fake *f, const struct sys_call *c)
 	return fproc_nr(p, p->pidns);
 }
 
-/* The fake runs in the initial user namespace: uid 0 has CAP_SETUID/CAP_SETGID. */
-int model_initgroups(struct fake *f, const struct sys_call *c)
+/* setgroups(2). The fake runs in the initial user namespace: uid 0 has CAP_SETGID. EINVAL
+ * beyond NGROUPS_MAX (65536). */
+int model_setgroups(struct fake *f, const struct sys_call *c)
 {
-	if (!ARG_STR(c, 0))
+	size_t n = (size_t)c->a[0].u;
+	const gid_t *groups = c->a[1].p;
+
+	if (n > 65536)
+		return -EINVAL;
+	if (n && !groups)
 		return -EFAULT;
 	if (f->cur->uid != 0)
 		return -EPERM;
-	f->cur->ngroups = 1;
+	f->cur->ngroups = n;
+	for (size_t i = 0; i < n && i < FAKE_MAX_GROUPS; i++)
+		f->cur->groups[i] = groups[i];
 	return 0;
+}
+
+int model_geteuid(struct fake *f, const struct sys_call *c)
+{
+	(void)c;
+	return (int)f->cur->uid;
 }
 
 /* setgid(2)/setuid(2): without the capability only the current id is allowed; -1 is
@@ -1239,6 +1256,29 @@ int model_pidfd_open(struct fake *f, const struct sys_call *c)
 	d->ofd = ++f->next_ofd;
 	d->pidfd = q->nr[0];
 	return fd;
+}
+
+/* pidfd_send_signal(2): the process the pidfd was opened on, whatever its number is now;
+ * ESRCH once it has ended (a zombie too: the kernel's pid_task() finds none, as for a
+ * reaped one). EINVAL for an fd that is not a pidfd. */
+int model_pidfd_send_signal(struct fake *f, const struct sys_call *c)
+{
+	struct ffd *d = fake_fd(f, ARG_INT(c, 0));
+	int sig = ARG_INT(c, 1);
+	struct fproc *q;
+
+	if (!d)
+		return -EBADF;
+	if (!d->pidfd || sig < 0 || sig >= FAKE_NSIG)
+		return -EINVAL;
+	q = find_host(f, d->pidfd);
+	if (!q || !fproc_alive(q))
+		return -ESRCH;
+	if (f->cur->uid != 0 && f->cur->uid != q->uid)
+		return -EPERM;
+	if (sig)
+		send_signal(f, q, sig, f->cur->nr[0], 0);
+	return 0;
 }
 
 int model_sigwait_pidfd(struct fake *f, const struct sys_call *c)

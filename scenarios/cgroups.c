@@ -57,6 +57,9 @@ static void world_files(struct fake *f)
 	assert_int_equal(fake_add_dir(f, WORK "/sandboxes", 0755, 0, 0), 0);
 	assert_int_equal(fake_add_dir(f, RT "/containers", 0755, 0, 0), 0);
 	assert_int_equal(fake_add_dir(f, RT "/pidns", 0755, 0, 0), 0);
+	/* its marker, as mcz writes it when it makes the dir (SPEC §11) */
+	assert_int_equal(fake_add_file_data(f, RT "/mcz-runtime.json", 0644, 0, 0,
+					    "{\"cgroups_roots\": [\"mcz\", \"/mcz-uml/mcz\"]}\n"), 0);
 	add_program(f, "/usr/bin/worker", 0, 50);
 	add_program(f, "/usr/bin/sleeper", 0, -1);
 	add_program(f, "/usr/bin/oomed", SIGKILL, 100); /* the kernel's OOM killer ends it */
@@ -414,6 +417,9 @@ static void world_comounted(struct fake *f)
 	assert_int_equal(fake_add_dir(f, "/proc", 0555, 0, 0), 0);
 	assert_int_equal(fake_add_dir(f, WORK "/sandboxes", 0755, 0, 0), 0);
 	assert_int_equal(fake_add_dir(f, RT "/containers", 0755, 0, 0), 0);
+	/* its marker, as mcz writes it when it makes the dir (SPEC §11) */
+	assert_int_equal(fake_add_file_data(f, RT "/mcz-runtime.json", 0644, 0, 0,
+					    "{\"cgroups_roots\": [\"mcz\"]}\n"), 0);
 	assert_true(fake_add_cgroup_hierarchy(f, CG "/cpu,cpuacct", "cpu,cpuacct", "/") >= 0);
 	assert_true(fake_add_cgroup_hierarchy(f, CG "/freezer", "freezer", "/") >= 0);
 	add_program(f, "/usr/bin/worker", 0, 50);

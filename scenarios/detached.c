@@ -29,6 +29,10 @@ void detached_world(struct fake *f, bool v2)
 	assert_int_equal(fake_add_dir(f, "/proc", 0555, 0, 0), 0);
 	assert_int_equal(fake_add_dir(f, DETACHED_SANDBOXES, 0755, 0, 0), 0);
 	assert_int_equal(fake_add_dir(f, DETACHED_RT "/containers", 0755, 0, 0), 0);
+	/* its marker, as mcz writes it when it makes the dir (SPEC §11) */
+	assert_int_equal(fake_add_file_data(f, DETACHED_RT "/mcz-runtime.json", 0644, 0, 0,
+					    v2 ? "{\"cgroups_roots\": [\"/mcz-uml/mcz\"]}\n"
+					       : "{\"cgroups_roots\": [\"mcz\"]}\n"), 0);
 	struct fake_program short_lived = { .run_ms = 100, .exit_status = 3 << 8 };
 
 	assert_int_equal(fake_add_program(f, "/usr/bin/busy", &busy), 0);

@@ -1790,14 +1790,18 @@ static void test_fake__users_and_credentials(void **state)
 	fake_trace_clear(f);
 	assert_int_equal(sys_getpwnam(s, "alice", &pw), 0);
 	assert_string_equal(fake_trace(f), "getpwnam(\"alice\", {pw_name=\"alice\", pw_uid=1001, "
-					   "pw_gid=1001, pw_dir=\"/home/alice\"}) = 0\n");
+					   "pw_gid=1001, pw_dir=\"/home/alice\", groups=[1001]}) = 0\n");
+	assert_int_equal(pw.n_groups, 1);
+	assert_int_equal(pw.groups[0], 1001);
 	assert_int_equal(sys_setsid(s), -EPERM); /* already a group leader */
-	assert_int_equal(sys_initgroups(s, "alice", 1001), 0);
+	fake_trace_clear(f);
+	assert_int_equal(sys_setgroups(s, pw.n_groups, pw.groups), 0);
+	assert_string_equal(fake_trace(f), "setgroups(1, [1001]) = 0\n");
 	assert_int_equal(sys_setgid(s, 1001), 0);
 	assert_int_equal(sys_setuid(s, 1001), 0);
 	assert_int_equal(sys_setuid(s, 0), -EPERM);
 	assert_int_equal(sys_setgid(s, 0), -EPERM);
-	assert_int_equal(sys_initgroups(s, "alice", 1001), -EPERM);
+	assert_int_equal(sys_setgroups(s, pw.n_groups, pw.groups), -EPERM);
 	assert_int_equal(sys_kill(s, 1000, 0), 0);
 }
 
@@ -1956,6 +1960,121 @@ static void test_fake__mount_setattr(void **state)
 					      "MOUNT_ATTR_RDONLY, 0) = 0\n"));
 }
 
+/* open_tree(OPEN_TREE_CLONE): a detached tree nobody sees, changed by mount_setattr from
+ * its fd, attached by move_mount in another mount namespace (the container's child), while
+ * a bind from an fd of the old namespace is refused (may_copy_tree()). */
+struct tree_arg {
+	int tree, src;
+};
+
+static int tree_child(struct sys *s, void *arg, struct sys_child_report *rep)
+{
+	const struct tree_arg *a = arg;
+	char *const argv[] = { (char *)"sh", NULL };
+	char path[64];
+	int dst;
+
+	(void)rep;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", a->src);
+	assert_int_equal(sys_mount(s, path, "/mnt", NULL, MS_BIND, NULL), -EINVAL);
+	dst = sys_openat(s, AT_FDCWD, "/mnt", O_PATH | O_CLOEXEC, 0);
+	assert_true(dst >= 0);
+	assert_int_equal(sys_move_mount(s, a->tree, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH), 0);
+	/* moved once: the fd now names an attached mount (moving that is not modelled) */
+	assert_int_equal(sys_move_mount(s, a->tree, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH),
+			 -EINVAL);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", a->tree);
+	assert_int_equal(sys_mount(s, "none", path, NULL, MS_REC | MS_SLAVE, NULL), 0);
+	assert_int_equal(sys_close(s, dst), 0);
+	return sys_execve(s, "/bin/sh", argv, NULL);
+}
+
+static void test_fake__open_tree_and_move_mount(void **state)
+{
+	struct fake *f = F(state);
+	struct sys *s = S(state);
+	struct sys_spawn_req req = { .clone_flags = CLONE_NEWNS, .child_main = tree_child };
+	struct sys_child child;
+	struct sys_child_report rep;
+	struct tree_arg a;
+	struct statfs sfs;
+	struct stat st;
+	char *before, *snap;
+	int file, ftree;
+
+	fake_add_program(f, "/bin/sh", &(struct fake_program){ .run_ms = -1 });
+	fake_add_dir(f, "/mnt", 0755, 0, 0);
+	fake_add_dir(f, "/src/sub", 0755, 0, 0);
+	fake_add_mount(f, "/src/sub", MS_NOSUID);
+	fake_add_file(f, "/f", 0644, 0, 0);
+	a.src = open_path(s, "/src");
+	before = fake_snapshot(f);
+	a.tree = sys_open_tree(s, a.src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+	assert_true(a.tree >= 0);
+	assert_non_null(strstr(fake_trace(f), "open_tree(3</src>, \"\", OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC|"
+					      "AT_EMPTY_PATH|AT_RECURSIVE) = 4\n"));
+	/* The detached tree is the source's inode, mounted nowhere: no snapshot shows it. */
+	assert_int_equal(sys_fstat(s, a.tree, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	snap = fake_snapshot(f);
+	assert_non_null(strstr(snap, "fd 4 /\n"));
+	assert_null(strstr(snap, "source=/src "));
+	free(snap);
+	/* mount_setattr on the detached root, recursively; the host's mounts do not change. */
+	assert_int_equal(sys_mount_setattr(s, a.tree, "", AT_EMPTY_PATH | AT_RECURSIVE, MOUNT_ATTR_RDONLY, 0), 0);
+	assert_int_equal(sys_fstatfs(s, a.tree, &sfs), 0);
+	assert_true(sfs.f_flags & ST_RDONLY);
+	assert_int_equal(sys_fstatfs(s, a.src, &sfs), 0);
+	assert_false(sfs.f_flags & ST_RDONLY);
+	/* AT_RECURSIVE without OPEN_TREE_CLONE, unknown flags: EINVAL */
+	assert_int_equal(sys_open_tree(s, a.src, "", AT_RECURSIVE | AT_EMPTY_PATH), -EINVAL);
+	assert_int_equal(sys_open_tree(s, AT_FDCWD, "/src", 1 << 20), -EINVAL);
+	assert_int_equal(sys_open_tree(s, AT_FDCWD, "/nope", OPEN_TREE_CLONE), -ENOENT);
+	file = sys_open_tree(s, AT_FDCWD, "/f", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	assert_true(file >= 0);
+	/* A file tree goes on files only; an fd without OPEN_TREE_CLONE is no detached tree. */
+	assert_int_equal(sys_move_mount(s, file, "", AT_FDCWD, "/mnt", MOVE_MOUNT_F_EMPTY_PATH), -ENOTDIR);
+	ftree = sys_open_tree(s, AT_FDCWD, "/f", 0);
+	assert_true(ftree >= 0);
+	assert_int_equal(sys_move_mount(s, ftree, "", AT_FDCWD, "/f", MOVE_MOUNT_F_EMPTY_PATH), -EINVAL);
+	assert_int_equal(sys_close(s, ftree), 0);
+	assert_int_equal(sys_close(s, file), 0);
+	/* The child attaches it in its own namespace. */
+	req.arg = &a;
+	assert_int_equal(sys_spawn(s, &req, &child), 1001);
+	assert_int_equal(sys_release(s, &child, &rep), 0);
+	snap = fake_snapshot(f);
+	if (!strstr(snap, "mntns 1 mount /mnt flags=MS_RDONLY|MS_BIND source=/src prop=slave\n") ||
+	    !strstr(snap, "mntns 1 mount /mnt/sub flags=MS_RDONLY|MS_NOSUID source=/src/sub prop=slave\n"))
+		fail_msg("the tree is not on /mnt in the child:\n%s", snap);
+	free(snap);
+	sys_kill(s, 1001, SIGKILL);
+	sys_waitpid(s, 1001, NULL, 0);
+	assert_int_equal(sys_close(s, a.tree), 0);
+	snap = fake_snapshot(f);
+	assert_string_equal(snap, before);
+	free(snap);
+	free(before);
+	assert_int_equal(sys_close(s, a.src), 0);
+}
+
+/* A file with hard links elsewhere reports them in st_nlink. */
+static void test_fake__nlink(void **state)
+{
+	struct fake *f = F(state);
+	struct sys *s = S(state);
+	struct stat st;
+
+	fake_add_file(f, "/f", 0644, 0, 0);
+	fake_add_dir(f, "/d", 0755, 0, 0);
+	assert_int_equal(sys_fstatat(s, AT_FDCWD, "/f", &st, 0), 0);
+	assert_int_equal(st.st_nlink, 1);
+	assert_int_equal(fake_set_nlink(f, "/f", 3), 0);
+	assert_int_equal(fake_set_nlink(f, "/d", 3), -EINVAL);
+	assert_int_equal(sys_fstatat(s, AT_FDCWD, "/f", &st, 0), 0);
+	assert_int_equal(st.st_nlink, 3);
+}
+
 static void test_fake__chdir_and_relative_paths(void **state)
 {
 	struct fake *f = F(state);
@@ -2042,6 +2161,11 @@ static void test_fake__format_process_kinds(void **state)
 		      (uint64_t)(MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID), (uint64_t)MOUNT_ATTR__ATIME);
 	assert_format(&c, 0, "mount_setattr(AT_FDCWD, \"/data\", AT_RECURSIVE, "
 			     "MOUNT_ATTR_RDONLY|MOUNT_ATTR_NOSUID, MOUNT_ATTR__ATIME) = 0");
+	sys_call_pack(&c, SYS_OP_open_tree, 3, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+	assert_format(&c, 4, "open_tree(3, \"\", OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC|AT_EMPTY_PATH|AT_RECURSIVE) = 4");
+	sys_call_pack(&c, SYS_OP_move_mount, 4, "", 5, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+	assert_format(&c, -ENOSYS, "move_mount(4, \"\", 5, \"\", MOVE_MOUNT_F_EMPTY_PATH|MOVE_MOUNT_T_EMPTY_PATH) = "
+				   "-1 ENOSYS (Function not implemented)");
 	sys_call_pack(&c, SYS_OP_clock_gettime, &ms);
 	assert_format(&c, 0, "clock_gettime([1500]) = 0");
 	sys_call_pack(&c, SYS_OP_proc_list, pids, (size_t)4096);
@@ -2261,6 +2385,8 @@ static const struct CMUnitTest fake_model_tests[] = {
 	T(test_fake__write_read_rename),
 	T(test_fake__flock),
 	T(test_fake__mount_setattr),
+	T(test_fake__open_tree_and_move_mount),
+	T(test_fake__nlink),
 	T(test_fake__chdir_and_relative_paths),
 	T(test_fake__format_process_kinds),
 };

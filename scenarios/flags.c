@@ -2,6 +2,7 @@
  * flags.c — the command-line flag parser (SPEC §2) and container id validation (SPEC §1).
  * Error cases and container ids are tables, one cmocka test per row.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -359,6 +360,60 @@ static void test_flags__double_dash_alone(void **state)
 	mcz_flags_done(&f);
 }
 
+/* SPEC §11: every path flag of every command, from the command line or the environment.
+ * recover and destroy act on what these name: a '..' must never get that far. */
+static void test_flags__path_flags_are_checked_for_every_command(void **state)
+{
+	static const char *const commands[] = { "run", "launch", "wait", "destroy", "usage",
+						"update", "status", "list", "recover", "prepare" };
+	static const struct {
+		const char *flag, *value, *why;
+	} bad[] = {
+		{ "cgroups_root", "mcz/../victim", "must be a normal path" },
+		{ "cgroups_root", "/", "must be a normal path" },
+		{ "cgroups_root", "", "must be a normal path" },
+		{ "cgroups_root", "./mcz", "must be a normal path" },
+		{ "cgroups_root", "mcz//x", "must be a normal path" },
+		{ "cgroups_root", "mcz/", "must be a normal path" },
+		{ "runtime_dir", "/", "must be a normal path" },
+		{ "runtime_dir", "run/mcz", "must be an absolute path" },
+		{ "runtime_dir", "/run/../etc", "must be a normal path" },
+		{ "work_dir", "/var/lib/./mcz", "must be a normal path" },
+		{ "cgroups_hierarchy", "/sys/fs/cgroup/..", "must be a normal path" },
+		{ "sandbox", "/", "must be a normal path" },
+		{ "sandbox", "sb", "must be an absolute path" },
+	};
+
+	(void)state;
+	for (size_t c = 0; c < MCZ_ARRAY_SIZE(commands); c++)
+		for (size_t i = 0; i < MCZ_ARRAY_SIZE(bad); i++) {
+			_cleanup_free_ char *arg = mcz_xasprintf("--%s=%s", bad[i].flag, bad[i].value);
+			_cleanup_free_ char *env = mcz_xasprintf("MCZ_%s=%s", bad[i].flag, bad[i].value);
+			_cleanup_free_ char *want = mcz_xasprintf("flag '--%s': '%s' %s", bad[i].flag,
+								 bad[i].value, bad[i].why);
+			struct mcz_flags f;
+			struct mcz_error err = MCZ_ERROR_INIT;
+
+			for (char *p = env + 4; *p && *p != '='; p++)
+				*p = (char)toupper((unsigned char)*p);
+			assert_int_equal(parse(&f, ARGV(commands[c], arg), NULL, &err), -EINVAL);
+			if (strncmp(err.msg, want, strlen(want)) != 0)
+				fail_msg("%s %s: '%s'", commands[c], arg, err.msg);
+			mcz_error_done(&err);
+			assert_int_equal(parse(&f, ARGV(commands[c]), ENVP(env), &err), -EINVAL);
+			if (strncmp(err.msg, want, strlen(want)) != 0)
+				fail_msg("%s with %s: '%s'", commands[c], env, err.msg);
+			mcz_error_done(&err);
+		}
+	/* the good ones pass, relative and absolute roots alike */
+	struct mcz_flags f;
+	parse_ok(&f, ARGV("recover", "--cgroups_root=/mcz/a", "--runtime_dir=/run/x",
+			  "--work_dir=/var/lib/mcz-x", "--cgroups_hierarchy=/sys/fs/cgroup"), NULL);
+	mcz_flags_done(&f);
+	parse_ok(&f, ARGV("recover", "--cgroups_root=a.b/c-d"), NULL);
+	mcz_flags_done(&f);
+}
+
 static void test_flags__help_and_version(void **state)
 {
 	struct mcz_flags f;
@@ -423,6 +478,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_flags__command_and_positionals),
 	cmocka_unit_test(test_flags__double_dash_ends_flags),
 	cmocka_unit_test(test_flags__double_dash_alone),
+	cmocka_unit_test(test_flags__path_flags_are_checked_for_every_command),
 	cmocka_unit_test(test_flags__help_and_version),
 	cmocka_unit_test(test_flags__help_lists_every_flag),
 	cmocka_unit_test(test_flags__done_accepts_zeroed),

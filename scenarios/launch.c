@@ -53,6 +53,9 @@ static void world_launch(struct fake *f)
 	assert_int_equal(fake_add_dir(f, WORK "/sandboxes", 0755, 0, 0), 0);
 	/* mcz's runtime dir as any earlier run leaves it: the shared skeleton stays */
 	assert_int_equal(fake_add_dir(f, RT "/containers", 0755, 0, 0), 0);
+	/* its marker, as mcz writes it when it makes the dir (SPEC §11) */
+	assert_int_equal(fake_add_file_data(f, RT "/mcz-runtime.json", 0644, 0, 0,
+					    "{\"cgroups_roots\": [\"mcz\"]}\n"), 0);
 	assert_int_equal(fake_add_dir(f, RT "/pidns", 0755, 0, 0), 0);
 	assert_int_equal(fake_add_dir(f, "/srv/data", 0755, 0, 0), 0);
 	assert_int_equal(fake_add_dir(f, "/data", 0755, 0, 0), 0);
@@ -396,8 +399,8 @@ struct child_failure {
 static const struct child_failure child_failures[] = {
 	{ "mount of a volume", { .isolation = "filesystem/shared", .volumes = { { "tmp", "/tmp", "rw" } },
 				 .argv = { "/bin/true" } },
-	  SYS_OP_mount, "/tmp", EPERM,
-	  "container 'c1': mount '/tmp': Operation not permitted", 125 },
+	  SYS_OP_move_mount, "/tmp", EPERM,
+	  "container 'c1': move_mount '/tmp': Operation not permitted", 125 },
 	{ "fresh /proc", { .isolation = "namespaces/pid", .argv = { "/bin/true" } }, SYS_OP_mount, "/proc",
 	  EACCES, "container 'c1': mount '/proc': Permission denied", 125 },
 	{ "chdir", { .isolation = "namespaces/pid", .argv = { "/bin/true" } }, SYS_OP_chdir, SB, EACCES,
@@ -482,9 +485,10 @@ static const struct bad_launch bad_launches[] = {
 	{ "unknown user", { .isolation = "", .user = "nosuchuser", .argv = { "/bin/true" } },
 	  "container 'c1': user 'nosuchuser' does not exist" },
 	{ "relative runtime dir", { .isolation = "", .runtime_dir = "run/mcz", .argv = { "/bin/true" } },
-	  "container 'c1': runtime dir 'run/mcz' must be an absolute path" },
+	  "container 'c1': flag '--runtime_dir': 'run/mcz' must be an absolute path" },
 	{ "cgroups root escaping", { .isolation = "", .cgroups_root = "../../x", .argv = { "/bin/true" } },
-	  "container 'c1': cgroups root '../../x' must be a normal path, not '/'" },
+	  "container 'c1': flag '--cgroups_root': '../../x' must be a normal path (no '.', '..' or "
+	  "empty components, no trailing '/') other than '/'" },
 	{ "env without =", { .isolation = "", .env = { "FOO" }, .argv = { "/bin/true" } },
 	  "container 'c1': env 'FOO': expected K=V" },
 };

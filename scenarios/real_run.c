@@ -29,6 +29,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <jansson.h>
 #include <limits.h>
 #include <poll.h>
@@ -3142,5 +3143,688 @@ LIFECYCLE_TEST(recover__nothing_to_do_and_alive)
 		    p.buf[1]);
 	printf("%s: recover with nothing to do %.0f ms, with one live container %.0f ms\n",
 	       real_test_name(), ms_empty, ms_alive);
+	return REAL_PASS;
+}
+
+/* ---- 17: the security boundary of SPEC §11: descriptors, identity, logs, flags, recover ----
+ *
+ * Each test is the attack: a caller with an fd open on a root-only file, a forged /etc/group
+ * over the container's /etc, a FIFO and a hard link planted in a sandbox, a second launch of
+ * a live id, a runtime dir that is not mcz's, hostile --cgroups_root values aimed at a victim
+ * cgroup of the test's own, a secret in --env. */
+
+/* An fd the caller left open (no close-on-exec) on a root-only file: fd 9, as a shell's
+ * `exec 9>file` leaves it. Returns 0 or -errno; *ret_path: the file. */
+static int open_fd9(const struct rt *t, char **ret_path)
+{
+	char *path = mcz_xasprintf("%s/root-only", t->root);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600), r = 0;
+
+	*ret_path = path;
+	if (fd < 0)
+		return -errno;
+	if (fd != 9 && (dup2(fd, 9) < 0 || close(fd) < 0))
+		r = -errno;
+	return r;
+}
+
+/* The fds a command sees, and whether writing to fd 9 failed, as printed by FD_SCRIPT. */
+#define FD_SCRIPT "ls /proc/self/fd | tr '\\n' ' '; echo; if echo leaked >&9; then echo WROTE; fi"
+
+/* A `--user=nobody` command gets fds 0, 1 and 2 only (ls's own directory fd is 3), with
+ * mcz run and with mcz launch. */
+LIFECYCLE_TEST(security__only_stdio_reaches_the_command)
+{
+	_cleanup_free_ char *victim = NULL, *out = NULL, *text = NULL;
+	_cleanup_free_ char *id = cid(t, "l");
+	_cleanup_av_ struct av a = { .n = 0 };
+	_cleanup_mczp_ struct mczp p = MCZP_INIT, q = MCZP_INIT;
+	struct stat st;
+	int r = open_fd9(t, &victim);
+
+	REAL_ASSERT(r == 0, "fd 9: %s", strerror(-r));
+	av_run(&a, t, t->id);
+	av_add(&a, "--user=nobody");
+	av_add(&a, "--isolation=namespaces/pid");
+	av_sh(&a, FD_SCRIPT);
+	r = run_mcz(t, &a, &p);
+	REAL_ASSERT(r == 0, "mcz run: status %d, stderr: %s", r, p.buf[1]);
+	REAL_ASSERT(strcmp(p.buf[0], "0 1 2 3 \n") == 0, "mcz run: the command's fds: '%s'", p.buf[0]);
+	r = lc_launch(t, &q, id, (const char *const[]){ "--user=nobody", "--", "sh", "-c", FD_SCRIPT, NULL },
+		      NULL);
+	REAL_ASSERT(r == 0, "mcz launch: status %d, stderr: %s", r, q.buf[1]);
+	mczp_reset(&q);
+	REAL_ASSERT(lc(t, &q, "wait", id, NULL, NULL) == 0, "mcz wait: %s", q.buf[1]);
+	out = mcz_xasprintf("%s/sandboxes/%s/stdout", t->work, id);
+	text = read_file(out);
+	REAL_ASSERT(text && strcmp(text, "0 1 2 3 \n") == 0, "mcz launch: the command's fds: '%s'",
+		    text ? text : "(no stdout)");
+	mczp_reset(&q);
+	REAL_ASSERT(lc(t, &q, "destroy", id, NULL, NULL) == 0, "mcz destroy: %s", q.buf[1]);
+	REAL_ASSERT(stat(victim, &st) == 0 && st.st_size == 0, "the root-only file was written");
+	close(9);
+	return REAL_PASS;
+}
+
+/* A volume over /etc with a forged /etc/group that puts nobody in 'disk' (gid 6) and 'root':
+ * the groups come from the host's databases, not from the container's mounts. */
+RUN_TEST(security__groups_are_the_hosts, TEST_TIMEOUT)
+{
+	_cleanup_free_ char *etc = mcz_xasprintf("%s/etc", t->root);
+	_cleanup_free_ char *group = mcz_xasprintf("%s/group", etc);
+	_cleanup_free_ char *passwd = mcz_xasprintf("%s/passwd", etc);
+	_cleanup_av_ struct av a = { .n = 0 };
+	_cleanup_mczp_ struct mczp p = MCZP_INIT;
+	gid_t host[64];
+	int nhost = 64;
+	struct passwd *pw = getpwnam("nobody");
+	char want[512] = "Groups:\t";
+
+	if (!pw)
+		return real_skip("no user 'nobody'");
+	REAL_ASSERT(getgrouplist("nobody", pw->pw_gid, host, &nhost) >= 0, "getgrouplist");
+	for (int i = 0; i < nhost; i++)
+		snprintf(want + strlen(want), sizeof(want) - strlen(want), "%u ", (unsigned)host[i]);
+	REAL_ASSERT(mkdirf(0755, "%s", etc) == 0, "mkdir '%s'", etc);
+	REAL_ASSERT(write_file(group, "root:x:0:nobody\ndisk:x:6:nobody\nnogroup:x:65534:\n", 0644) == 0,
+		    "write '%s'", group);
+	REAL_ASSERT(write_file(passwd, "root:x:0:0::/root:/bin/sh\nnobody:x:65534:65534::/:/bin/sh\n",
+			       0644) == 0, "write '%s'", passwd);
+	av_run(&a, t, t->id);
+	av_add(&a, "--user=nobody");
+	av_add(&a, "--isolation=filesystem/shared");
+	av_add(&a, "--volume=%s:/etc:ro", etc);
+	av_sh(&a, "grep '^Groups:' /proc/self/status");
+	REAL_ASSERT(run_mcz(t, &a, &p) == 0, "status %d, stderr: %s", p.status, p.buf[1]);
+	/* the kernel prints the groups sorted; getgrouplist's order may differ: compare sets */
+	for (int i = 0; i < nhost; i++) {
+		char g[32];
+
+		snprintf(g, sizeof(g), "\t%u ", (unsigned)host[i]);
+		REAL_ASSERT(strstr(p.buf[0], g) || strstr(p.buf[0], g + 1), "group %u missing: '%s'",
+			    (unsigned)host[i], p.buf[0]);
+	}
+	REAL_ASSERT(!strstr(p.buf[0], "\t6 ") && !strstr(p.buf[0], " 6 ") && !strstr(p.buf[0], "\t0 ") &&
+			    !strstr(p.buf[0], " 0 "),
+		    "the forged /etc/group decided the groups: '%s' (host: '%s')", p.buf[0], want);
+	return REAL_PASS;
+}
+
+/* The previous command planted a FIFO as the sandbox's `stdout` (a blocking open would hang
+ * mcz launch forever) and a hard link to a root-only host file as `stderr` (root would
+ * truncate and fill it): launch replaces both with files of its own. */
+LIFECYCLE_TEST(security__planted_logs_are_replaced)
+{
+	_cleanup_free_ char *id = cid(t, "l");
+	_cleanup_free_ char *sb = mcz_xasprintf("%s/sandboxes/%s", t->work, id);
+	_cleanup_free_ char *out = mcz_xasprintf("%s/stdout", sb), *errf = mcz_xasprintf("%s/stderr", sb);
+	_cleanup_free_ char *victim = mcz_xasprintf("%s/victim", t->root), *text = NULL, *vtext = NULL;
+	_cleanup_mczp_ struct mczp p = MCZP_INIT;
+	struct stat st;
+	int r;
+
+	REAL_ASSERT(mkdirf(0755, "%s", t->work) == 0 && mkdirf(0755, "%s/sandboxes", t->work) == 0 &&
+			    mkdirf(0750, "%s", sb) == 0,
+		    "mkdir '%s': %s", sb, strerror(errno));
+	REAL_ASSERT(mkfifo(out, 0666) == 0, "mkfifo '%s': %s", out, strerror(errno));
+	REAL_ASSERT(write_file(victim, "victim\n", 0600) == 0 && link(victim, errf) == 0,
+		    "link '%s': %s", errf, strerror(errno));
+	r = lc_launch(t, &p, id, (const char *const[]){ "--", "sh", "-c", "echo out; echo err >&2", NULL },
+		      NULL);
+	REAL_ASSERT(r == 0, "mcz launch: status %d (a hang is -1), stderr: %s", r, p.buf[1]);
+	mczp_reset(&p);
+	REAL_ASSERT(lc(t, &p, "destroy", id, NULL, NULL) == 0, "mcz destroy: %s", p.buf[1]);
+	vtext = read_file(victim);
+	REAL_ASSERT(vtext && strcmp(vtext, "victim\n") == 0, "the hard-linked host file now holds '%s'",
+		    vtext ? vtext : "?");
+	REAL_ASSERT(stat(victim, &st) == 0 && st.st_nlink == 1, "the host file still has %d links",
+		    (int)st.st_nlink);
+	REAL_ASSERT(lstat(out, &st) == 0 && S_ISREG(st.st_mode), "'%s' is not a regular file", out);
+	text = read_file(out);
+	REAL_ASSERT(text && strcmp(text, "out\n") == 0, "stdout holds '%s'", text ? text : "?");
+	free(text);
+	text = read_file(errf);
+	REAL_ASSERT(text && strcmp(text, "err\n") == 0, "stderr holds '%s'", text ? text : "?");
+	return REAL_PASS;
+}
+
+/* A refused second launch of a live id leaves the live container's logs alone. */
+LIFECYCLE_TEST(security__second_launch_keeps_the_live_logs)
+{
+	_cleanup_free_ char *id = cid(t, "l");
+	_cleanup_free_ char *out = mcz_xasprintf("%s/sandboxes/%s/stdout", t->work, id);
+	_cleanup_free_ char *script = mcz_xasprintf("echo hello; exec sleep %s", t->marker);
+	_cleanup_free_ char *text = NULL;
+	_cleanup_mczp_ struct mczp p = MCZP_INIT;
+	int r = lc_launch(t, &p, id, (const char *const[]){ "--", "sh", "-c", script, NULL }, NULL);
+
+	REAL_ASSERT(r == 0, "mcz launch: status %d, stderr: %s", r, p.buf[1]);
+	for (int i = 0; i < 200 && !(text && *text); i++) {
+		free(text);
+		nap_ms(10);
+		text = read_file(out);
+	}
+	REAL_ASSERT(text && strcmp(text, "hello\n") == 0, "stdout: '%s'", text ? text : "?");
+	mczp_reset(&p);
+	r = lc_launch(t, &p, id, (const char *const[]){ "--", "true", NULL }, NULL);
+	REAL_ASSERT(r == 125 && strstr(p.buf[1], "already exists"), "second launch: status %d, '%s'", r,
+		    p.buf[1]);
+	t->nlaunched--; /* recorded twice */
+	free(text);
+	text = read_file(out);
+	REAL_ASSERT(text && strcmp(text, "hello\n") == 0, "the live container's stdout is now '%s'",
+		    text ? text : "?");
+	mczp_reset(&p);
+	REAL_ASSERT(lc(t, &p, "destroy", id, NULL, NULL) == 0, "mcz destroy: %s", p.buf[1]);
+	return REAL_PASS;
+}
+
+/* --termination_file in a directory others write: a FIFO planted as its temporary and a hard
+ * link to a host file as the file itself neither hang mcz nor change the host file. */
+RUN_TEST(security__termination_file_is_a_new_file, TEST_TIMEOUT)
+{
+	_cleanup_free_ char *tf = mcz_xasprintf("%s/term.json", t->root);
+	_cleanup_free_ char *tmp = mcz_xasprintf("%s.tmp", tf);
+	_cleanup_free_ char *victim = mcz_xasprintf("%s/victim", t->root), *text = NULL;
+	_cleanup_av_ struct av a = { .n = 0 };
+	_cleanup_mczp_ struct mczp p = MCZP_INIT;
+
+	REAL_ASSERT(write_file(victim, "victim\n", 0600) == 0 && link(victim, tf) == 0, "link: %s",
+		    strerror(errno));
+	REAL_ASSERT(mkfifo(tmp, 0666) == 0, "mkfifo '%s': %s", tmp, strerror(errno));
+	av_run(&a, t, t->id);
+	av_add(&a, "--termination_file=%s", tf);
+	av_add(&a, "--");
+	av_add(&a, "true");
+	REAL_ASSERT(run_mcz(t, &a, &p) == 0, "status %d (a hang is -1), stderr: %s", p.status, p.buf[1]);
+	text = read_file(victim);
+	REAL_ASSERT(text && strcmp(text, "victim\n") == 0, "the host file now holds '%s'", text ? text : "?");
+	free(text);
+	text = read_file(tf);
+	REAL_ASSERT(text && strstr(text, "\"exit_code\":0"), "the termination file: '%s'", text ? text : "?");
+	REAL_ASSERT(!real_exists(tmp), "'%s' is left", tmp);
+	return REAL_PASS;
+}
+
+/* The victim: a cgroup of the test's own next to mcz's root (<own>/<id>-victim), with a
+ * process in a child cgroup, that a recover must never touch. */
+static int make_victim(struct rt *t, char **ret_dir, pid_t *ret_pid)
+{
+	*ret_dir = t->cgroup[0] ? mcz_xasprintf("%s/%s-victim", t->cgroup, t->id) : NULL;
+	*ret_pid = -1;
+	if (!*ret_dir)
+		return real_skip("no cgroup of the launcher's hierarchy to put a victim in");
+	_cleanup_free_ char *kid = mcz_xasprintf("%s/kid", *ret_dir);
+
+	if (mkdir(*ret_dir, 0755) < 0 || mkdir(kid, 0755) < 0)
+		return -errno;
+	*ret_pid = sleep_in_cgroup(t, kid);
+	return *ret_pid > 0 ? 0 : -EIO;
+}
+
+static bool victim_alive(pid_t pid)
+{
+	return waitpid(pid, NULL, WNOHANG) == 0;
+}
+
+/* recover with --cgroups_root values that point outside mcz's root, at the test's victim:
+ * refused before anything is done, the victim alive. */
+LIFECYCLE_TEST(security__recover_refuses_hostile_cgroups_roots)
+{
+	_cleanup_free_ char *victim = NULL;
+	pid_t pid;
+	int r = make_victim(t, &victim, &pid);
+	_cleanup_free_ char *f1 = mcz_xasprintf("%s-cg/../%s-victim", t->id, t->id);
+	_cleanup_free_ char *f2 = mcz_xasprintf("./%s-victim", t->id);
+	_cleanup_free_ char *f3 = mcz_xasprintf("%s-victim/", t->id);
+	_cleanup_free_ char *f4 = mcz_xasprintf("%s-cg/..", t->id);
+	const char *forms[] = { f1, f2, f3, f4, NULL };
+
+	if (r == REAL_SKIP)
+		return r;
+	REAL_ASSERT(r == 0, "victim: %s", strerror(-r));
+	REAL_ASSERT(mkdirf(0755, "%s", t->runtime) == 0, "mkdir '%s'", t->runtime);
+	for (size_t i = 0; forms[i]; i++) {
+		const char *root = forms[i];
+		_cleanup_av_ struct av a = { .n = 0 };
+		_cleanup_mczp_ struct mczp p = MCZP_INIT;
+
+		av_cmd(&a, t, "recover");
+		av_add(&a, "--cgroups_root=%s", root);
+		r = lc_run(t, &a, &p, NULL);
+		REAL_ASSERT(r == 125 && strstr(p.buf[1], "must be a normal path"),
+			    "recover --cgroups_root=%s: status %d, stderr '%s'", root, r, p.buf[1]);
+		REAL_ASSERT(victim_alive(pid), "recover --cgroups_root=%s killed the victim", root);
+	}
+	(void)kill(pid, SIGKILL);
+	(void)waitpid(pid, NULL, 0);
+	_cleanup_free_ char *kid = mcz_xasprintf("%s/kid", victim);
+	REAL_ASSERT(rmdir_cgroup(kid) == 0 && rmdir_cgroup(victim) == 0, "rmdir '%s': %s", victim,
+		    strerror(errno));
+	return REAL_PASS;
+}
+
+/* A stray recover with an empty (or any other) runtime dir while a container runs with the
+ * same cgroups root: refused (no marker), the container still RUNNING; the right runtime dir
+ * is recovered as before. */
+LIFECYCLE_TEST(security__recover_refuses_a_runtime_dir_without_marker)
+{
+	_cleanup_free_ char *id = cid(t, "live");
+	_cleanup_free_ char *empty = mcz_xasprintf("%s/empty-run", t->root);
+	_cleanup_av_ struct av a = { .n = 0 };
+	_cleanup_mczp_ struct mczp p = MCZP_INIT;
+	json_t *st = NULL, *report = NULL;
+	int r = rc_launch(t, &p, id, "--isolation=namespaces/pid", NULL);
+
+	REAL_ASSERT(r == 0, "launch: status %d, stderr %s", r, p.buf[1]);
+	REAL_ASSERT(mkdirf(0755, "%s", empty) == 0, "mkdir '%s'", empty);
+	av_add(&a, "%s", mcz_bin());
+	av_add(&a, "recover");
+	av_add(&a, "--runtime_dir=%s", empty);
+	av_add(&a, "%s", rc_root_flag(t));
+	r = lc_run(t, &a, &p, NULL);
+	REAL_ASSERT(r == 125 && strstr(p.buf[1], "has no marker"), "stray recover: status %d, '%s'", r,
+		    p.buf[1]);
+	st = lc_status(t, id);
+	REAL_ASSERT(st && strcmp(jstr(st, "state"), "RUNNING") == 0 && kill((pid_t)jint(st, "pid"), 0) == 0,
+		    "the container is no longer running after a stray recover");
+	json_decref(st);
+	r = rc_recover(t, &p, &report, NULL);
+	REAL_ASSERT(r == 0 && report, "recover of the right runtime dir: status %d, %s", r, p.buf[1]);
+	json_decref(report);
+	mczp_reset(&p);
+	REAL_ASSERT(lc(t, &p, "destroy", id, NULL, NULL) == 0, "mcz destroy: %s", p.buf[1]);
+	return REAL_PASS;
+}
+
+/* --env values are not in the long-lived processes' /proc/PID/cmdline (readable by every
+ * user): neither the detached supervisor's nor a foreground `mcz run`'s. */
+LIFECYCLE_TEST(security__env_secrets_are_not_in_cmdline)
+{
+	_cleanup_free_ char *id = cid(t, "l");
+	_cleanup_free_ char *secret = mcz_xasprintf("--env=TOKEN=s3cr3t%d", (int)getpid());
+	_cleanup_free_ char *sleep = mcz_xasprintf("exec sleep %s", t->marker);
+	_cleanup_free_ char *cmd = NULL;
+	_cleanup_av_ struct av a = { .n = 0 };
+	_cleanup_mczp_ struct mczp p = MCZP_INIT, run = MCZP_INIT;
+	json_t *st;
+	int r = lc_launch(t, &p, id, (const char *const[]){ secret, "--", "sh", "-c", sleep, NULL }, NULL);
+
+	REAL_ASSERT(r == 0, "launch: status %d, stderr %s", r, p.buf[1]);
+	st = lc_status(t, id);
+	REAL_ASSERT(st && jint(st, "supervisor_pid") > 0, "status");
+	cmd = proc_cmdline((pid_t)jint(st, "supervisor_pid"));
+	json_decref(st);
+	REAL_ASSERT(cmd && !strstr(cmd, "s3cr3t") && strstr(cmd, id), "the supervisor's command line: '%s'",
+		    cmd ? cmd : "(gone)");
+	free(cmd);
+	av_run(&a, t, t->id);
+	av_add(&a, "%s", secret);
+	av_sh(&a, "echo ready; exec sleep %s", t->marker);
+	REAL_ASSERT(start_ready(t, &a, &run), "mcz run not ready: %s", run.buf[1]);
+	cmd = proc_cmdline(run.pid);
+	REAL_ASSERT(cmd && !strstr(cmd, "s3cr3t"), "mcz run's command line: '%s'", cmd ? cmd : "(gone)");
+	(void)kill(run.pid, SIGINT);
+	(void)kill(run.pid, SIGINT); /* a second SIGINT destroys at once */
+	mczp_finish(&run, t, RUN_WAIT);
+	mczp_reset(&p);
+	REAL_ASSERT(lc(t, &p, "destroy", id, NULL, NULL) == 0, "mcz destroy: %s", p.buf[1]);
+	return REAL_PASS;
+}
+
+/* ---- 16: attacks on the mount path (SPEC §5 Safety, §11 "Paths chosen by others") ----
+ *
+ * The tenant is uid 65534 (nobody), the owner of <root>/tenant and what is below: a user of
+ * the host who may change a directory on a container path, or the bind source below a
+ * sandbox the container owns. The victims are root's: <root>/victim (a directory with a
+ * marker) and <root>/hostfile. Each attack must fail clearly or be harmless; none may mount
+ * anything on a victim, make an RO volume writable, bind a source other than the one checked,
+ * or change a host file. */
+
+#define TENANT_UID 65534
+
+/* Run fn(arg) as the tenant in a child; returns its exit status (0: fn returned 0). */
+static int as_tenant(int (*fn)(const char *const *), const char *const *arg)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (setgroups(0, NULL) < 0 || setgid(TENANT_UID) < 0 || setuid(TENANT_UID) < 0)
+			_exit(120);
+		_exit(fn(arg) == 0 ? 0 : 121);
+	}
+	if (waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* arg[0] becomes a symlink to arg[1] (the directory moved to arg[2]). */
+static int swap_for_symlink(const char *const *arg)
+{
+	return rename(arg[0], arg[2]) == 0 && symlink(arg[1], arg[0]) == 0 ? 0 : -1;
+}
+
+/* The tenant's racer: exchanges arg[0] and arg[1] (a directory and a symlink) as fast as it
+ * can, atomically (renameat2 RENAME_EXCHANGE), until killed. */
+static int exchange_forever(const char *const *arg)
+{
+	for (;;)
+		if (syscall(SYS_renameat2, AT_FDCWD, arg[0], AT_FDCWD, arg[1], 2 /* RENAME_EXCHANGE */) < 0)
+			return -1;
+}
+
+static pid_t start_racer(const char *a, const char *b)
+{
+	const char *const arg[] = { a, b };
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (setgroups(0, NULL) < 0 || setgid(TENANT_UID) < 0 || setuid(TENANT_UID) < 0)
+			_exit(120);
+		_exit(exchange_forever(arg) == 0 ? 0 : 121);
+	}
+	return pid;
+}
+
+/* Stop the racer; true if it was still racing (it ends only when killed). */
+static bool stop_racer(pid_t pid)
+{
+	int st;
+	bool alive = waitpid(pid, &st, WNOHANG) == 0;
+
+	(void)kill(pid, SIGKILL);
+	(void)waitpid(pid, NULL, 0);
+	return alive;
+}
+
+/* <root>/tenant (the tenant's, 0755) and <root>/victim (root's, with a marker file). */
+static int tenant_and_victim(struct rt *t, char **ret_tenant, char **ret_victim)
+{
+	*ret_tenant = mcz_xasprintf("%s/tenant", t->root);
+	*ret_victim = mcz_xasprintf("%s/victim", t->root);
+	if (mkdirf(0755, "%s", *ret_tenant) < 0 || chown(*ret_tenant, TENANT_UID, TENANT_UID) < 0 ||
+	    mkdirf(0755, "%s", *ret_victim) < 0)
+		return -errno;
+	{
+		_cleanup_free_ char *marker = mcz_xasprintf("%s/marker", *ret_victim);
+
+		return write_file(marker, "victim\n", 0644);
+	}
+}
+
+/* The victim as it was made: only its marker, root's 0755, and nothing mounted on it. */
+static bool victim_untouched(const char *victim)
+{
+	_cleanup_free_ char *marker = mcz_xasprintf("%s/marker", victim);
+	_cleanup_free_ char *text = read_file(marker);
+	_cleanup_free_ char *mi = read_file("/proc/self/mountinfo");
+	_cleanup_free_ char *as_mp = mcz_xasprintf(" %s ", victim);
+	DIR *d = opendir(victim);
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d)))
+		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	if (d)
+		closedir(d);
+	return d && n == 1 && text && strcmp(text, "victim\n") == 0 && stat_is(victim, 0755, 0, 0) &&
+	       mi && !strstr(mi, as_mp);
+}
+
+/* (a) A directory on the container path that the tenant owns is replaced by a symlink to
+ * the victim between two runs: the second run is refused, naming the path, and the victim
+ * is mounted over neither inside (the command never runs) nor outside. */
+RUN_TEST(attack__target_symlink_between_runs, TEST_TIMEOUT)
+{
+	_cleanup_free_ char *tenant = NULL, *victim = NULL;
+	_cleanup_free_ char *dir = NULL, *old = NULL;
+	_cleanup_av_ struct av a = { .n = 0 };
+	_cleanup_mczp_ struct mczp p = MCZP_INIT, q = MCZP_INIT;
+	const char *arg[3];
+
+	REAL_ASSERT(tenant_and_victim(t, &tenant, &victim) == 0, "set-up: %s", strerror(errno));
+	dir = mcz_xasprintf("%s/dir", tenant);
+	old = mcz_xasprintf("%s/dir.old", tenant);
+	REAL_ASSERT(mkdirf(0755, "%s", dir) == 0 && chown(dir, TENANT_UID, TENANT_UID) == 0,
+		    "mkdir '%s': %s", dir, strerror(errno));
+	av_run(&a, t, t->id);
+	av_add(&a, "--isolation=filesystem/shared");
+	av_add(&a, "--volume=vol:%s", dir);
+	av_sh(&a, "touch %s/from-the-volume; ls %s", dir, victim);
+	REAL_ASSERT(run_mcz(t, &a, &p) == 0 && strcmp(p.buf[0], "marker\n") == 0,
+		    "first run: status %d, stdout '%s', stderr '%s'", p.status, p.buf[0], p.buf[1]);
+	arg[0] = dir;
+	arg[1] = victim;
+	arg[2] = old;
+	REAL_ASSERT(as_tenant(swap_for_symlink, arg) == 0, "the tenant could not swap '%s'", dir);
+	REAL_ASSERT(run_mcz(t, &a, &q) == 125, "second run: status %d, stdout '%s', stderr '%s'",
+		    q.status, q.buf[0], q.buf[1]);
+	REAL_ASSERT(!q.buf[0][0], "the command ran: stdout '%s'", q.buf[0]);
+	REAL_ASSERT(strstr(q.buf[1], dir) && strstr(q.buf[1], "symlink"),
+		    "the error does not name the path and the symlink: '%s'", q.buf[1]);
+	REAL_ASSERT(victim_untouched(victim), "the victim '%s' changed or is mounted on", victim);
+	return REAL_PASS;
+}
+
+/* The mountinfo a container printed: no mount on the victim, and every mount of the volume's
+ * source (its root field ends in "/vol") is read-only. Returns false with why. */
+static bool container_mounts_ok(const char *mi, const char *victim, char *why, size_t size)
+{
+	_cleanup_free_ char *copy = mcz_xstrdup(mi);
+	char *save = NULL;
+
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char root[PATH_MAX], mp[PATH_MAX], opts[256];
+
+		if (sscanf(line, "%*s %*s %*s %4095s %4095s %255s", root, mp, opts) != 3)
+			continue;
+		if (strcmp(mp, victim) == 0) {
+			snprintf(why, size, "mounted on the victim: %s", line);
+			return false;
+		}
+		if (strlen(root) > 4 && strcmp(root + strlen(root) - 4, "/vol") == 0 &&
+		    strncmp(opts, "ro", 2) != 0) {
+			snprintf(why, size, "the RO volume is writable: %s", line);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* (b) The tenant swaps the container path between its directory and a symlink to the victim
+ * (RENAME_EXCHANGE in a loop) while `mcz run` mounts an RO volume there, again and again.
+ * Every run either fails clearly or mounts the volume read-only on the real directory: the
+ * container's mountinfo never shows the victim as a mount point nor the volume writable, the
+ * command (as nobody, who owns the volume's leaf) never writes into the volume, and the
+ * victim is never mounted on. */
+RUN_TEST(attack__target_swap_race, TEST_TIMEOUT)
+{
+	_cleanup_free_ char *tenant = NULL, *victim = NULL, *dir = NULL, *link = NULL;
+	_cleanup_free_ char *leaf = mcz_xasprintf("%s/sandboxes/%s/vol", t->work, t->id);
+	_cleanup_free_ char *wrote = mcz_xasprintf("%s/w", leaf);
+	int rounds = 0, ok = 0, refused = 0;
+	double end = dmin(now() + 20, t->deadline - 10);
+	char why[PATH_MAX * 2 + 64];
+	pid_t racer;
+
+	REAL_ASSERT(tenant_and_victim(t, &tenant, &victim) == 0, "set-up: %s", strerror(errno));
+	dir = mcz_xasprintf("%s/dir", tenant);
+	link = mcz_xasprintf("%s/link", tenant);
+	REAL_ASSERT(mkdirf(0755, "%s", dir) == 0 && chown(dir, TENANT_UID, TENANT_UID) == 0 &&
+			    symlink(victim, link) == 0 && lchown(link, TENANT_UID, TENANT_UID) == 0,
+		    "set-up: %s", strerror(errno));
+	racer = start_racer(dir, link);
+	REAL_ASSERT(racer > 0, "fork: %s", strerror(errno));
+	for (; rounds < 200 && now() < end; rounds++) {
+		_cleanup_av_ struct av a = { .n = 0 };
+		_cleanup_mczp_ struct mczp p = MCZP_INIT;
+
+		av_run(&a, t, t->id);
+		av_add(&a, "--isolation=filesystem/shared");
+		av_add(&a, "--user=nobody");
+		av_add(&a, "--volume=vol:%s:ro", dir);
+		av_sh(&a, "cat /proc/self/mountinfo; if { echo x > %s/w; } 2>/dev/null; then echo WROTE; fi",
+		      dir);
+		if (run_mcz(t, &a, &p) == 125) {
+			refused++;
+			if (!strstr(p.buf[1], dir)) {
+				stop_racer(racer);
+				REAL_ASSERT(false, "round %d: refused without naming '%s': '%s'", rounds,
+					    dir, p.buf[1]);
+			}
+		} else if (p.status == 0) {
+			ok++;
+			if (!container_mounts_ok(p.buf[0], victim, why, sizeof(why)) ||
+			    strstr(p.buf[0], "WROTE")) {
+				stop_racer(racer);
+				REAL_ASSERT(false, "round %d: %s", rounds,
+					    strstr(p.buf[0], "WROTE") ? "the command wrote" : why);
+			}
+		} else {
+			stop_racer(racer);
+			REAL_ASSERT(false, "round %d: status %d, stderr '%s'", rounds, p.status, p.buf[1]);
+		}
+		if (!victim_untouched(victim) || real_exists(wrote)) {
+			stop_racer(racer);
+			REAL_ASSERT(false, "round %d: the victim changed or the RO volume was written",
+				    rounds);
+		}
+	}
+	REAL_ASSERT(stop_racer(racer), "the racer stopped on its own (its swaps failed)");
+	printf("%s: %d rounds against a racing tenant: %d mounted read-only on the real directory, "
+	       "%d refused\n", real_test_name(), rounds, ok, refused);
+	REAL_ASSERT(rounds >= 20, "only %d rounds", rounds);
+	return REAL_PASS;
+}
+
+/* (c) The tenant (nobody, who owns the sandbox, as the container's command does) swaps the
+ * parent of a sandbox-relative bind source for a symlink to a root-only directory that has a
+ * "vol" too, in a loop, while mcz runs: the container never sees that directory's secret. */
+RUN_TEST(attack__source_swap_race, TEST_TIMEOUT)
+{
+	_cleanup_free_ char *sb = mcz_xasprintf("%s/sandboxes/%s", t->work, t->id);
+	_cleanup_free_ char *a_dir = mcz_xasprintf("%s/a", sb);
+	_cleanup_free_ char *link = mcz_xasprintf("%s/link", sb);
+	_cleanup_free_ char *secret = mcz_xasprintf("%s/secret", t->root);
+	_cleanup_free_ char *secret_file = mcz_xasprintf("%s/secret/vol/SECRET", t->root);
+	_cleanup_free_ char *cp = mcz_xasprintf("%s/cp", t->root);
+	int rounds = 0, ok = 0, refused = 0;
+	double end = dmin(now() + 20, t->deadline - 10);
+	pid_t racer;
+
+	REAL_ASSERT(mkdirf(0755, "%s", t->work) == 0 && mkdirf(0755, "%s/sandboxes", t->work) == 0 &&
+			    mkdirf(0750, "%s", sb) == 0 && chown(sb, TENANT_UID, TENANT_UID) == 0 &&
+			    mkdirf(0755, "%s", a_dir) == 0 && chown(a_dir, TENANT_UID, TENANT_UID) == 0 &&
+			    mkdirf(0700, "%s", secret) == 0 && mkdirf(0755, "%s/vol", secret) == 0 &&
+			    write_file(secret_file, "secret\n", 0600) == 0 && mkdirf(0755, "%s", cp) == 0 &&
+			    symlink(secret, link) == 0 && lchown(link, TENANT_UID, TENANT_UID) == 0,
+		    "set-up: %s", strerror(errno));
+	racer = start_racer(a_dir, link);
+	REAL_ASSERT(racer > 0, "fork: %s", strerror(errno));
+	for (; rounds < 200 && now() < end; rounds++) {
+		_cleanup_av_ struct av a = { .n = 0 };
+		_cleanup_mczp_ struct mczp p = MCZP_INIT;
+
+		av_run(&a, t, t->id);
+		av_add(&a, "--isolation=filesystem/shared");
+		av_add(&a, "--user=nobody");
+		av_add(&a, "--volume=a/vol:%s", cp);
+		av_sh(&a, "ls -A %s", cp);
+		if (run_mcz(t, &a, &p) == 125) {
+			refused++;
+		} else if (p.status == 0) {
+			ok++;
+		} else {
+			stop_racer(racer);
+			REAL_ASSERT(false, "round %d: status %d, stderr '%s'", rounds, p.status, p.buf[1]);
+		}
+		if (strstr(p.buf[0], "SECRET")) {
+			stop_racer(racer);
+			REAL_ASSERT(false, "round %d: the container sees the secret: '%s'", rounds, p.buf[0]);
+		}
+	}
+	REAL_ASSERT(stop_racer(racer), "the racer stopped on its own (its swaps failed)");
+	printf("%s: %d rounds against a racing tenant: %d mounted the checked source, %d refused\n",
+	       real_test_name(), rounds, ok, refused);
+	REAL_ASSERT(rounds >= 20, "only %d rounds", rounds);
+	REAL_ASSERT(stat_is(secret, 0700, 0, 0) && stat_is(secret_file, 0600, 0, 0),
+		    "the secret directory changed");
+	return REAL_PASS;
+}
+
+/* (d) A hard link in the sandbox to a root-owned host file, left where a file volume's leaf
+ * goes: refused before anything is changed; the host file keeps its owner and mode. */
+RUN_TEST(attack__hardlink_leaf, TEST_TIMEOUT)
+{
+	_cleanup_free_ char *sb = mcz_xasprintf("%s/sandboxes/%s", t->work, t->id);
+	_cleanup_free_ char *leaf = mcz_xasprintf("%s/leaf", sb);
+	_cleanup_free_ char *host = mcz_xasprintf("%s/hostfile", t->root);
+	_cleanup_free_ char *cp = mcz_xasprintf("%s/cpfile", t->root);
+	_cleanup_av_ struct av a = { .n = 0 };
+	_cleanup_mczp_ struct mczp p = MCZP_INIT;
+
+	REAL_ASSERT(mkdirf(0755, "%s", t->work) == 0 && mkdirf(0755, "%s/sandboxes", t->work) == 0 &&
+			    mkdirf(0750, "%s", sb) == 0 &&
+			    write_file(host, "host secret\n", 0600) == 0 &&
+			    write_file(cp, "", 0666) == 0 && chmod(cp, 06777) == 0 &&
+			    chown(cp, TENANT_UID, TENANT_UID) == 0 && link(host, leaf) == 0,
+		    "set-up: %s", strerror(errno));
+	av_run(&a, t, t->id);
+	av_add(&a, "--isolation=filesystem/shared");
+	av_add(&a, "--volume=leaf:%s", cp);
+	av_sh(&a, "cat %s", cp);
+	REAL_ASSERT(run_mcz(t, &a, &p) == 125, "status %d, stdout '%s', stderr '%s'", p.status,
+		    p.buf[0], p.buf[1]);
+	REAL_ASSERT(strstr(p.buf[1], leaf) && strstr(p.buf[1], "link"),
+		    "the error does not name the leaf and its links: '%s'", p.buf[1]);
+	REAL_ASSERT(stat_is(host, 0600, 0, 0), "the host file's owner or mode changed");
+	return REAL_PASS;
+}
+
+/* (e) A container path file that is setuid root (4755): the file volume's leaf in the
+ * sandbox, whose content the container controls, gets 0755; inside the volume shows 755. */
+RUN_TEST(attack__setuid_leaf, TEST_TIMEOUT)
+{
+	_cleanup_free_ char *cp = mcz_xasprintf("%s/suid", t->root);
+	_cleanup_free_ char *leaf = mcz_xasprintf("%s/sandboxes/%s/suid", t->work, t->id);
+	_cleanup_av_ struct av a = { .n = 0 };
+	_cleanup_mczp_ struct mczp p = MCZP_INIT;
+
+	REAL_ASSERT(write_file(cp, "", 0755) == 0 && chmod(cp, 04755) == 0, "set-up: %s",
+		    strerror(errno));
+	av_run(&a, t, t->id);
+	av_add(&a, "--isolation=filesystem/shared");
+	av_add(&a, "--volume=suid:%s", cp);
+	av_sh(&a, "stat -c %%a %s", cp);
+	REAL_ASSERT(run_mcz(t, &a, &p) == 0, "status %d, stderr '%s'", p.status, p.buf[1]);
+	REAL_ASSERT(strcmp(p.buf[0], "755\n") == 0, "inside, the volume's mode is '%s'", p.buf[0]);
+	REAL_ASSERT(stat_is(leaf, 0755, 0, 0), "the leaf '%s' is not 0755 root:root", leaf);
+	REAL_ASSERT(stat_is(cp, 04755, 0, 0), "the host's container path changed");
+	return REAL_PASS;
+}
+
+/* (11) An absolute host path that is a symlink (whoever owns its directory could point it
+ * anywhere between the check and the bind): refused clearly, naming the path. */
+RUN_TEST(attack__host_path_symlink, TEST_TIMEOUT)
+{
+	_cleanup_free_ char *src = mcz_xasprintf("%s/src", t->root);
+	_cleanup_free_ char *link = mcz_xasprintf("%s/link", t->root);
+	_cleanup_free_ char *cp = mcz_xasprintf("%s/cp", t->root);
+	_cleanup_av_ struct av a = { .n = 0 };
+	_cleanup_mczp_ struct mczp p = MCZP_INIT;
+
+	REAL_ASSERT(mkdirf(0755, "%s", src) == 0 && mkdirf(0755, "%s", cp) == 0 &&
+			    symlink(src, link) == 0,
+		    "set-up: %s", strerror(errno));
+	av_run(&a, t, t->id);
+	av_add(&a, "--isolation=filesystem/shared");
+	av_add(&a, "--volume=%s:%s", link, cp);
+	av_sh(&a, "true");
+	REAL_ASSERT(run_mcz(t, &a, &p) == 125, "status %d, stderr '%s'", p.status, p.buf[1]);
+	REAL_ASSERT(strstr(p.buf[1], link) && strstr(p.buf[1], "is a symlink"),
+		    "the error does not say that '%s' is a symlink: '%s'", link, p.buf[1]);
 	return REAL_PASS;
 }

@@ -442,6 +442,8 @@ static int call_op(struct sys *s, enum sys_op op)
 	case SYS_OP_unlinkat: return sys_unlinkat(s, -1, "x", 0);
 	case SYS_OP_readlinkat: return sys_readlinkat(s, -1, "x", buf, sizeof(buf));
 	case SYS_OP_close: return sys_close(s, -1);
+	case SYS_OP_close_range: return sys_close_range(s, 2, 1, 0); /* EINVAL if it ran */
+	case SYS_OP_dup2: return sys_dup2(s, -1, 1000);          /* EBADF if it ran */
 	case SYS_OP_fstatfs: return sys_fstatfs(s, -1, &sf);
 	case SYS_OP_mount: return sys_mount(s, nowhere, nowhere, "none", MS_BIND, NULL);
 	case SYS_OP_umount2: return sys_umount2(s, nowhere, 0);
@@ -458,6 +460,8 @@ static int call_op(struct sys *s, enum sys_op op)
 	case SYS_OP_flock: return sys_flock(s, -1, LOCK_SH | LOCK_NB);
 	case SYS_OP_chdir: return sys_chdir(s, nowhere);
 	case SYS_OP_mount_setattr: return sys_mount_setattr(s, -1, "x", 0, 0, 0);
+	case SYS_OP_open_tree: return sys_open_tree(s, -1, "x", 0);             /* EBADF if it ran */
+	case SYS_OP_move_mount: return sys_move_mount(s, -1, "x", -1, "y", 0); /* EBADF if it ran */
 	case SYS_OP_spawn: return call_spawn(s);
 	case SYS_OP_release: {
 		/* Fired: closes fd -1 (a no-op). Not fired: writing to fd -1 is EBADF. */
@@ -474,11 +478,17 @@ static int call_op(struct sys *s, enum sys_op op)
 	/* The identity ops, if they ran, would only restate the identity we have (the test
 	 * process leads its group, so setsid would be EPERM). */
 	case SYS_OP_setsid: return sys_setsid(s);
-	case SYS_OP_initgroups: return sys_initgroups(s, "mcz-no-such-user", getegid());
+	case SYS_OP_setgroups: { /* more than NGROUPS_MAX: EINVAL before anything is read */
+		static const gid_t one = 0;
+
+		return sys_setgroups(s, 1u << 20, &one);
+	}
+	case SYS_OP_geteuid: return sys_geteuid(s);
 	case SYS_OP_setgid: return sys_setgid(s, getgid());
 	case SYS_OP_setuid: return sys_setuid(s, getuid());
 	case SYS_OP_getpwnam: return sys_getpwnam(s, "mcz-no-such-user", &pw);
 	case SYS_OP_kill: return sys_kill(s, getpid(), 0);
+	case SYS_OP_pidfd_send_signal: return sys_pidfd_send_signal(s, -1, 0); /* EBADF if it ran */
 	case SYS_OP_waitpid: return sys_waitpid(s, -1, NULL, WNOHANG);
 	case SYS_OP_sigprocmask: return sys_sigprocmask(s, SIG_BLOCK, NULL, &mask);
 	case SYS_OP_sigtimedwait: {

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/container.h"
+#include "core/launcher.h"
 #include "core/util.h"
 #include "core/volume.h"
 #include "scenarios/fault_matrix.h"
@@ -195,8 +197,8 @@ static void test_volumes__everything_end_state(void **state)
 	assert_node(f, SB "/shared", S_IFDIR, 02775, 1000, 1000);
 	assert_node(f, SB "/etc", S_IFDIR, 0755, 0, 0);
 	assert_node(f, SB "/etc/resolv.conf", S_IFREG, 0644, 0, 0);
-	/* setuid survives because chown (which clears it) comes before chmod */
-	assert_node(f, SB "/sudo", S_IFREG, 04755, 0, 0);
+	/* a file whose content the container controls never gets setuid/setgid (SPEC §11) */
+	assert_node(f, SB "/sudo", S_IFREG, 0755, 0, 0);
 	assert_int_equal(fake_open_fds(f), 0);
 	assert_non_null(strstr(plan, "remount-ro '/data' (MS_RDONLY|MS_NOSUID|MS_NODEV|MS_REMOUNT|MS_BIND)\n"));
 	fake_free(f);
@@ -290,7 +292,41 @@ static void world_sandbox_file_leaf(struct fake *f)
 	assert_int_equal(fake_add_dir(f, SB "/resolv", 0755, 0, 0), 0);
 }
 
+/* A tenant's symlinks on host paths the checks resolve: a container path through one, a
+ * container path that is one, an absolute host path that is one or goes through one. */
+static void world_host_symlinks(struct fake *f)
+{
+	world_host(f);
+	assert_int_equal(fake_add_dir(f, "/outside/x", 0755, 0, 0), 0);
+	assert_int_equal(fake_add_symlink(f, "/home/tenant/link", "/outside"), 0);
+	assert_int_equal(fake_add_symlink(f, "/home/tenant/dir", "/outside/x"), 0);
+	assert_int_equal(fake_add_symlink(f, "/srv/link", "/srv/data"), 0);
+}
+
+/* A file volume's leaf an earlier run left as a hard link (to a host file, say). */
+static void world_hardlinked_leaf(struct fake *f)
+{
+	world_host(f);
+	assert_int_equal(fake_add_file(f, SB "/etc/resolv.conf", 0600, 1000, 1000), 0);
+	assert_int_equal(fake_set_nlink(f, SB "/etc/resolv.conf", 2), 0);
+}
+
+#define SYMLINK_MSG(what, path) what " '" path "' is a symlink or goes through one: links are not followed there"
+
 static const struct bad_case bad_cases[] = {
+	{ "container path through a symlink", { .v = { { "/home/tenant/link/x", "x", RW } } },
+	  world_host_symlinks,
+	  "volume '/home/tenant/link/x': " SYMLINK_MSG("container path", "/home/tenant/link/x") },
+	{ "container path is a symlink", { .v = { { "/home/tenant/dir", "x", RW } } },
+	  world_host_symlinks, "volume '/home/tenant/dir': " SYMLINK_MSG("container path", "/home/tenant/dir") },
+	{ "absolute host path is a symlink", { .v = { { "/data", "/srv/link", RO } } }, world_host_symlinks,
+	  "volume '/data': " SYMLINK_MSG("host path", "/srv/link") },
+	{ "absolute host path through a symlink", { .v = { { "/outside", "/home/tenant/link/x", RO } } },
+	  world_host_symlinks, "volume '/outside': " SYMLINK_MSG("host path", "/home/tenant/link/x") },
+	{ "reused file leaf with two links", { .v = { { "/etc/resolv.conf", "etc/resolv.conf", RW } } },
+	  world_hardlinked_leaf,
+	  "volume '/etc/resolv.conf': host path '" SB "/etc/resolv.conf' has 2 links: a file with more "
+	  "than one link is refused (another may be a host file)" },
 	{ "relative container path", { .v = { { "tmp", "tmp", RW } } }, NULL,
 	  "volume 'tmp': container path 'tmp' must be absolute" },
 	{ "empty container path", { .v = { { "", "tmp", RW } } }, NULL,
@@ -519,14 +555,243 @@ static void test_volumes__check_normalizes_in_place(void **state)
 	assert_int_equal(mcz_volumes_check(fake_sys(f), SB, v, n, &err), 0);
 	assert_string_equal(v[0].container_path, "/tmp");
 	assert_string_equal(fake_trace(f),
-			    "fstatat(AT_FDCWD, \"/tmp\", {st_mode=S_IFDIR|01777, st_uid=0, st_gid=0}, 0) = 0\n"
-			    "fstatat(AT_FDCWD, \"/data\", {st_mode=S_IFDIR|0755, st_uid=0, st_gid=0}, 0) = 0\n"
-			    "fstatat(AT_FDCWD, \"/srv/data\", {st_mode=S_IFDIR|0755, st_uid=0, st_gid=0}, 0) = 0\n");
+			    "openat2(AT_FDCWD, \"/tmp\", O_RDONLY|O_CLOEXEC|O_PATH, 0, RESOLVE_NO_SYMLINKS) = 3\n"
+			    "fstat(3</tmp>, {st_mode=S_IFDIR|01777, st_uid=0, st_gid=0}) = 0\n"
+			    "close(3</tmp>) = 0\n"
+			    "openat2(AT_FDCWD, \"/data\", O_RDONLY|O_CLOEXEC|O_PATH, 0, RESOLVE_NO_SYMLINKS) = 3\n"
+			    "fstat(3</data>, {st_mode=S_IFDIR|0755, st_uid=0, st_gid=0}) = 0\n"
+			    "close(3</data>) = 0\n"
+			    "openat2(AT_FDCWD, \"/srv/data\", O_RDONLY|O_CLOEXEC|O_PATH, 0, RESOLVE_NO_SYMLINKS) = 3\n"
+			    "fstat(3</srv/data>, {st_mode=S_IFDIR|0755, st_uid=0, st_gid=0}) = 0\n"
+			    "close(3</srv/data>) = 0\n");
+	assert_int_equal(fake_open_fds(f), 0);
 	vols_free(v, n);
 	fake_free(f);
 }
 
+/* Where openat2 is missing (ENOSYS), the checks walk from "/" with O_NOFOLLOW: the same
+ * plan, and the same refusal of a symlink on a container path. */
+static void test_volumes__openat2_enosys_walks(void **state)
+{
+	static const struct vol_list l = { .v = { { "/home/tenant/link/x", "x", RW } } };
+	struct fake *f = fake_new();
+	struct mcz_error err = MCZ_ERROR_INIT;
+	_cleanup_free_ char *plan = NULL, *ref = NULL;
+	int r;
+
+	(void)state;
+	world_host(f);
+	prepare_in(f, &everything, &ref, &err, &r);
+	assert_int_equal(r, 0);
+	fake_free(f);
+	f = fake_new();
+	world_host_symlinks(f);
+	fake_on(f, SYS_OP_openat2, NULL, ENOSYS, false);
+	prepare_in(f, &everything, &plan, &err, &r);
+	assert_int_equal(r, 0);
+	assert_string_equal(plan, ref);
+	if (!strstr(fake_trace(f), "</usr>, \"bin\", O_RDONLY|O_NOFOLLOW|O_CLOEXEC|O_PATH, 0) = "))
+		fail_msg("no walk:\n%s", fake_trace(f));
+	assert_int_equal(fake_open_fds(f), 0);
+	prepare_in(f, &l, &plan, &err, &r);
+	assert_int_equal(r, -ELOOP);
+	assert_string_equal(err.msg, "volume '/home/tenant/link/x': " SYMLINK_MSG("container path", "/home/tenant/link/x"));
+	assert_int_equal(fake_open_fds(f), 0);
+	mcz_error_done(&err);
+	fake_free(f);
+}
+
+/* ---- the child: what it mounts is what the checks saw (SPEC §11) ---- */
+
+struct child_run {
+	struct fake *f;
+	struct mcz_container c;
+	char *argv[2];
+	char *envp[1];
+	int r;
+	struct sys_child_report rep;
+	pid_t pid;
+};
+
+static void child_prepare(struct child_run *cr, const struct vol_list *l, void (*world)(struct fake *))
+{
+	static const struct fake_program forever = { .run_ms = -1 };
+	struct mcz_error err = MCZ_ERROR_INIT;
+	struct mcz_volume *v;
+	size_t n;
+
+	memset(cr, 0, sizeof(*cr));
+	cr->f = fake_new();
+	(world ? world : world_host)(cr->f);
+	assert_int_equal(fake_add_program(cr->f, "/bin/sleep", &forever), 0);
+	vols_build(l, &v, &n);
+	assert_int_equal(mcz_shared_prepare(fake_sys(cr->f), SB, v, n, &cr->c.plan, &err), 0);
+	vols_free(v, n);
+	cr->argv[0] = (char *)"/bin/sleep";
+	cr->c.cfg.argv = cr->argv;
+	cr->c.cfg.sandbox = (char *)SB;
+	cr->c.envp = cr->envp;
+	cr->c.s = fake_sys(cr->f);
+}
+
+/* Clone (a new mount namespace) and release the child that carries out the plan. */
+static void child_release(struct child_run *cr)
+{
+	struct sys_spawn_req req = { .clone_flags = CLONE_NEWNS, .child_main = mcz_child_main, .arg = &cr->c };
+	struct sys_child child;
+	struct sys *s = fake_sys(cr->f);
+
+	cr->pid = sys_spawn(s, &req, &child);
+	assert_true(cr->pid > 0);
+	cr->r = sys_release(s, &child, &cr->rep);
+	mcz_mount_plan_close_fds(&cr->c.plan);
+	assert_int_equal(fake_open_fds(cr->f), 0);
+}
+
+static void child_done(struct child_run *cr)
+{
+	int st;
+
+	(void)sys_kill(fake_sys(cr->f), cr->pid, SIGKILL);
+	(void)sys_waitpid(fake_sys(cr->f), cr->pid, &st, 0);
+	mcz_mount_plan_done(&cr->c.plan);
+	fake_free(cr->f);
+}
+
+static void assert_child_mounts(struct child_run *cr, const char *const *want)
+{
+	_cleanup_free_ char *snap = fake_snapshot(cr->f);
+
+	assert_int_equal(cr->r, 0);
+	for (size_t i = 0; want[i]; i++)
+		if (!strstr(snap, want[i]))
+			fail_msg("no '%s' in\n%s", want[i], snap);
+}
+
+static const struct vol_list tmp_and_data = { .v = { { "/tmp", "tmp", RW }, { "/data", "/srv/data", RO } } };
+
+static const char *const tmp_and_data_mounts[] = {
+	"mntns 1 mount /data flags=MS_RDONLY|MS_NOSUID|MS_NODEV|MS_BIND source=/srv/data prop=slave\n",
+	"mntns 1 mount /tmp flags=MS_BIND source=" SB "/tmp prop=slave\n",
+	NULL,
+};
+
+/* The usual way: the parent's detached trees (read-only already for /data) attached with
+ * move_mount on the targets the child resolved and checked; nothing by name. */
+static void test_volumes__child_attaches_the_checked_trees(void **state)
+{
+	struct child_run cr;
+
+	(void)state;
+	child_prepare(&cr, &tmp_and_data, NULL);
+	child_release(&cr);
+	assert_child_mounts(&cr, tmp_and_data_mounts);
+	assert_non_null(strstr(fake_trace(cr.f), "] move_mount("));
+	assert_null(strstr(fake_trace(cr.f), "MS_BIND|MS_REC"));
+	child_done(&cr);
+}
+
+/* Where open_tree or mount_setattr are missing (ENOSYS), or openat2 in the child: the same
+ * mounts, through the fallbacks. */
+static void test_volumes__child_fallbacks_mount_the_same(void **state)
+{
+	static const int ops[] = { SYS_OP_open_tree, SYS_OP_mount_setattr, SYS_OP_openat2, SYS_OP_move_mount };
+
+	(void)state;
+	for (size_t i = 0; i < MCZ_ARRAY_SIZE(ops); i++) {
+		struct child_run cr;
+
+		child_prepare(&cr, &tmp_and_data, NULL);
+		fake_on(cr.f, ops[i], NULL, ENOSYS, false);
+		if (ops[i] == SYS_OP_open_tree || ops[i] == SYS_OP_mount_setattr) {
+			/* missing from the start: prepare again without them */
+			mcz_mount_plan_done(&cr.c.plan);
+			struct mcz_error err = MCZ_ERROR_INIT;
+			struct mcz_volume *v;
+			size_t n;
+
+			vols_build(&tmp_and_data, &v, &n);
+			assert_int_equal(mcz_shared_prepare(fake_sys(cr.f), SB, v, n, &cr.c.plan, &err), 0);
+			vols_free(v, n);
+		}
+		child_release(&cr);
+		if (cr.r != 0)
+			fail_msg("%s ENOSYS: %s '%s': %s", sys_op_names[ops[i]], cr.rep.step, cr.rep.path,
+				 strerror(cr.rep.errnum));
+		assert_child_mounts(&cr, tmp_and_data_mounts);
+		child_done(&cr);
+	}
+}
+
+/* Between the checks and the child, the tenant replaces the container path: by another
+ * directory (the child's dev/ino check refuses it), or by a symlink (its resolution does). */
+static void test_volumes__child_refuses_a_swapped_target(void **state)
+{
+	static const struct { bool symlink; const char *step, *path; int err; } cases[] = {
+		{ false, "fstat", "/data (replaced since it was checked)", ESTALE },
+		{ true, "openat2", "/data", ELOOP },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < MCZ_ARRAY_SIZE(cases); i++) {
+		struct child_run cr;
+		struct sys *s;
+
+		child_prepare(&cr, &tmp_and_data, NULL);
+		s = fake_sys(cr.f);
+		assert_int_equal(sys_renameat(s, AT_FDCWD, "/data", AT_FDCWD, "/data.old"), 0);
+		if (cases[i].symlink)
+			assert_int_equal(sys_symlinkat(s, "/outside", AT_FDCWD, "/data"), 0);
+		else
+			assert_int_equal(sys_mkdirat(s, AT_FDCWD, "/data", 0755), 0);
+		child_release(&cr);
+		assert_int_equal(cr.r, -cases[i].err);
+		assert_string_equal(cr.rep.step, cases[i].step);
+		assert_string_equal(cr.rep.path, cases[i].path);
+		/* /tmp came first and was mounted; nothing went on /data or /outside */
+		assert_null(strstr(fake_trace(cr.f), "move_mount(11"));
+		child_done(&cr);
+	}
+}
+
+/* Without open_tree the child opens the source by name: a sandbox leaf replaced since the
+ * checks (another directory there now) is refused, not bound. */
+static void test_volumes__child_refuses_a_swapped_source(void **state)
+{
+	static const struct vol_list l = { .v = { { "/tmp", "tmp", RW } } };
+	struct child_run cr;
+	struct sys *s;
+
+	(void)state;
+	child_prepare(&cr, &l, NULL);
+	s = fake_sys(cr.f);
+	mcz_mount_plan_done(&cr.c.plan);
+	fake_on(cr.f, SYS_OP_open_tree, NULL, ENOSYS, false);
+	{
+		struct mcz_error err = MCZ_ERROR_INIT;
+		struct mcz_volume *v;
+		size_t n;
+
+		vols_build(&l, &v, &n);
+		assert_int_equal(mcz_shared_prepare(s, SB, v, n, &cr.c.plan, &err), 0);
+		vols_free(v, n);
+	}
+	assert_int_equal(cr.c.plan.steps[1].fd, -1);
+	assert_int_equal(sys_renameat(s, AT_FDCWD, SB "/tmp", AT_FDCWD, SB "/tmp.old"), 0);
+	assert_int_equal(sys_mkdirat(s, AT_FDCWD, SB "/tmp", 0777), 0);
+	child_release(&cr);
+	assert_int_equal(cr.r, -ESTALE);
+	assert_string_equal(cr.rep.path, SB "/tmp (replaced since it was checked)");
+	assert_null(strstr(fake_trace(cr.f), "MS_BIND|MS_REC"));
+	child_done(&cr);
+}
+
 static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_volumes__openat2_enosys_walks),
+	cmocka_unit_test(test_volumes__child_attaches_the_checked_trees),
+	cmocka_unit_test(test_volumes__child_fallbacks_mount_the_same),
+	cmocka_unit_test(test_volumes__child_refuses_a_swapped_target),
+	cmocka_unit_test(test_volumes__child_refuses_a_swapped_source),
 	cmocka_unit_test(test_volumes__golden_traces),
 	cmocka_unit_test(test_volumes__everything_end_state),
 	cmocka_unit_test(test_volumes__prepare_twice_converges),

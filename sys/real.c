@@ -294,6 +294,55 @@ static int real_close(struct sys *s, int fd)
 	return zero_or_errno(close(fd));
 }
 
+#ifndef SYS_close_range
+#define SYS_close_range 436 /* the same number on every architecture */
+#endif
+
+/* Before Linux 5.9: the fds of /proc/self/fd in [first, last] get FD_CLOEXEC one by one. */
+static int cloexec_by_walk(unsigned first, unsigned last)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		char *end;
+		unsigned long fd = strtoul(e->d_name, &end, 10);
+
+		if (*end || e->d_name[0] == '.' || fd < first || fd > last || (int)fd == dirfd(d))
+			continue;
+		int fl = fcntl((int)fd, F_GETFD);
+		if (fl >= 0)
+			(void)fcntl((int)fd, F_SETFD, fl | FD_CLOEXEC);
+	}
+	closedir(d);
+	return 0;
+}
+
+static int real_close_range(struct sys *s, unsigned first, unsigned last, int flags)
+{
+	(void)s;
+	fiu_return_on("sys/fs/close_range", -fault_errno(EINVAL));
+	if (syscall(SYS_close_range, first, last, (unsigned)flags) == 0)
+		return 0;
+	if (errno == ENOSYS && flags == CLOSE_RANGE_CLOEXEC)
+		return cloexec_by_walk(first, last);
+	return -errno;
+}
+
+static int real_dup2(struct sys *s, int oldfd, int newfd)
+{
+	int r;
+
+	(void)s;
+	fiu_return_on("sys/fs/dup2", -fault_errno(EBADF));
+	do
+		r = dup2(oldfd, newfd);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? -errno : r;
+}
+
 static int real_fstatfs(struct sys *s, int fd, struct statfs *ret_buf)
 {
 	(void)s;
@@ -393,6 +442,33 @@ static int real_mount_setattr(struct sys *s, int dirfd, const char *path, int fl
 	/* ENOSYS (kernel < 5.12, or seccomp) goes back as is: the core falls back to a
 	 * remount. With AT_RECURSIVE the change is all-or-nothing over the subtree. */
 	return zero_or_errno((int)syscall(SYS_mount_setattr, dirfd, path, (unsigned)flags, &attr, sizeof(attr)));
+}
+
+#ifndef SYS_open_tree
+#define SYS_open_tree 428 /* the same number on every architecture */
+#endif
+#ifndef SYS_move_mount
+#define SYS_move_mount 429
+#endif
+
+static int real_open_tree(struct sys *s, int dirfd, const char *path, int flags)
+{
+	long fd;
+
+	(void)s;
+	fiu_return_on("sys/mount/open_tree", -fault_errno(EPERM));
+	/* ENOSYS (kernel < 5.2, or seccomp) goes back as is: the core binds by name instead. */
+	fd = syscall(SYS_open_tree, dirfd, path, (unsigned)flags);
+	return fd < 0 ? -errno : (int)fd;
+}
+
+static int real_move_mount(struct sys *s, int from_dirfd, const char *from_path, int to_dirfd,
+			   const char *to_path, int flags)
+{
+	(void)s;
+	fiu_return_on("sys/mount/move_mount", -fault_errno(EPERM));
+	return zero_or_errno((int)syscall(SYS_move_mount, from_dirfd, from_path, to_dirfd, to_path,
+					  (unsigned)flags));
 }
 
 /* ---- processes ---- */
@@ -630,11 +706,18 @@ static int real_setsid(struct sys *s)
 	return sid < 0 ? -errno : (int)sid;
 }
 
-static int real_initgroups(struct sys *s, const char *user, gid_t gid)
+static int real_setgroups(struct sys *s, size_t n, const gid_t *groups)
 {
 	(void)s;
-	fiu_return_on("sys/proc/initgroups", -fault_errno(EPERM));
-	return zero_or_errno(initgroups(user, gid));
+	fiu_return_on("sys/proc/setgroups", -fault_errno(EPERM));
+	return zero_or_errno(setgroups(n, groups));
+}
+
+static int real_geteuid(struct sys *s)
+{
+	(void)s;
+	fiu_return_on("sys/proc/geteuid", -fault_errno(EPERM));
+	return (int)geteuid();
 }
 
 static int real_setgid(struct sys *s, gid_t gid)
@@ -675,10 +758,19 @@ static int real_getpwnam(struct sys *s, const char *name, struct sys_passwd *ret
 		return r == ERANGE ? -ENOMEM : -r;
 	if (!result)
 		return -ENOENT;
+	/* The groups too, here on the host: the container's child must read no /etc/group
+	 * that a volume may have put over the host's (SPEC §11). */
+	int ngroups = SYS_GROUPS_MAX;
+	gid_t groups[SYS_GROUPS_MAX];
+
+	if (getgrouplist(pw.pw_name, pw.pw_gid, groups, &ngroups) < 0)
+		return -ENOMEM; /* in more than SYS_GROUPS_MAX groups */
 	ret_pw->uid = pw.pw_uid;
 	ret_pw->gid = pw.pw_gid;
 	copy_str(ret_pw->name, sizeof(ret_pw->name), pw.pw_name);
 	copy_str(ret_pw->home, sizeof(ret_pw->home), pw.pw_dir);
+	ret_pw->n_groups = (size_t)ngroups;
+	memcpy(ret_pw->groups, groups, (size_t)ngroups * sizeof(gid_t));
 	return 0;
 }
 
@@ -759,6 +851,17 @@ static int real_sigtimedwait(struct sys *s, const sigset_t *set, siginfo_t *ret_
 		sig = sigtimedwait(set, ret_info, &ts);
 	}
 	return sig < 0 ? -errno : sig;
+}
+
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424 /* the same number on every architecture */
+#endif
+
+static int real_pidfd_send_signal(struct sys *s, int pidfd, int sig)
+{
+	(void)s;
+	fiu_return_on("sys/proc/pidfd_send_signal", -fault_errno(EPERM));
+	return zero_or_errno((int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0u));
 }
 
 static int real_pidfd_open(struct sys *s, pid_t pid, int flags)

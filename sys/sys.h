@@ -34,7 +34,8 @@
  *         k = sigset_t * (in or out)   x = siginfo_t * (out)    G = struct sys_passwd * (out)
  *         C = const struct sys_spawn_req *                      c = struct sys_child *
  *         R = struct sys_child_report * (out)                  J = pid_t * array (out; count = r)
- *         q = uint64_t * (out)
+ *         q = uint64_t * (out)         X = const gid_t * array (in; count = previous z)
+ *         O = OPEN_TREE_* | AT_* flags (int)                    V = MOVE_MOUNT_* flags (int)
  *
  * Op contracts (the valid errnos of each op are listed in SYS_OPS below, from the man pages):
  *
@@ -81,7 +82,22 @@
  * chdir(path)                               chdir(2) of the calling process.
  * mount_setattr(dirfd, path, flags, set, clr) mount_setattr(2) with struct mount_attr
  *     {attr_set, attr_clr}; flags AT_RECURSIVE, AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW. ENOSYS on
- *     kernels before 5.12 (the caller falls back to a plain remount).
+ *     kernels before 5.12 (the caller falls back to a plain remount). Works on the root of a
+ *     detached tree from open_tree() too, from any namespace.
+ * open_tree(dirfd, path, flags)            open_tree(2) (Linux 5.2). With OPEN_TREE_CLONE a
+ *     *detached* copy of the mount tree at path (AT_RECURSIVE: with its submounts, as
+ *     MS_BIND|MS_REC), owned by the returned fd: no namespace sees it until move_mount()
+ *     attaches it, and closing the last fd on an unattached tree dissolves it. A tree made
+ *     in one mount namespace can be attached in another (how mcz hands a checked bind source
+ *     to the container's child). AT_EMPTY_PATH with "" clones dirfd itself. Without
+ *     OPEN_TREE_CLONE: an O_PATH fd on path. EINVAL also for a source mount outside the
+ *     caller's namespace. ENOSYS before 5.2 (the caller falls back to a bind by name).
+ * move_mount(from_dirfd, from_path, to_dirfd, to_path, flags)  move_mount(2) (Linux 5.2):
+ *     attach the detached tree from_* refers to on to_* (MOVE_MOUNT_F_EMPTY_PATH /
+ *     MOVE_MOUNT_T_EMPTY_PATH: the fds themselves). The target must be in the caller's mount
+ *     namespace (EINVAL); a directory goes on a directory, a file on a file (ENOTDIR). The
+ *     fd then refers to the attached mount's root. Fake: moving an attached mount is not
+ *     modelled (EINVAL).
  * spawn(req, ret_child)                     clone(2) with req->clone_flags|SIGCHLD (fork
  *     semantics, plus CLONE_NEWNS/CLONE_NEWPID). The child blocks until release(); then it runs
  *     req->child_main(s, arg, &report) through the same kind of sys (the real child through
@@ -97,8 +113,23 @@
  *     Fake: ENOENT/EACCES from the model; on success the process "becomes" the command and
  *     execve returns 0 (the only way it returns 0).
  * setsid()                                  setsid(2); returns the new session id.
- * initgroups(user, gid), setgid(gid), setuid(uid)  initgroups(3), setgid(2), setuid(2).
- * getpwnam(name, ret_pw)                    getpwnam_r(3); ENOENT for an unknown user.
+ * setgroups(n, groups), setgid(gid), setuid(uid)  setgroups(2), setgid(2), setuid(2): numbers
+ *     only. The container's child calls them after its mounts, so it must read nothing
+ *     there (a volume over /etc would choose the groups): the groups come from getpwnam()
+ *     on the host, before the clone (SPEC §11).
+ * geteuid()                                 geteuid(2): the effective uid (as an int: uids
+ *     here are below 2^31). Never fails on Linux; the EPERM of a fault is only injected.
+ * getpwnam(name, ret_pw)                    getpwnam_r(3) and getgrouplist(3) on the host's
+ *     databases: uid, gid, home and the supplementary groups (the gid first). ENOENT for an
+ *     unknown user, ENOMEM for one in more than SYS_GROUPS_MAX groups.
+ * close_range(first, last, flags)           close_range(2) (Linux 5.9); flags
+ *     CLOSE_RANGE_CLOEXEC marks the fds close-on-exec instead of closing them. Before 5.9
+ *     (ENOSYS) the real op walks /proc/self/fd and sets FD_CLOEXEC on each itself, so the
+ *     caller never sees ENOSYS unless /proc is unreadable too. Fake: marks its fd table.
+ * dup2(oldfd, newfd)                        dup2(2): newfd (without FD_CLOEXEC) now refers to
+ *     oldfd's file. Returns newfd.
+ * pidfd_send_signal(pidfd, sig)             pidfd_send_signal(2) (Linux 5.1): signal the
+ *     process the pidfd refers to — never another one that got its number since.
  * kill(pid, sig)                            kill(2); pid <= 0 for process groups.
  * waitpid(pid, ret_status, options)         waitpid(2); returns the pid, 0 with WNOHANG
  *     when nothing changed. EINTR is returned, not retried.
@@ -156,11 +187,26 @@
 #include <sys/wait.h> /* W* status macros, WNOHANG */
 
 /* Not every libc header has these yet; values are the kernel ABI. */
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
 #ifndef AT_RECURSIVE
 #define AT_RECURSIVE 0x8000
 #endif
 #ifndef MOUNT_ATTR_RDONLY
 #define MOUNT_ATTR_RDONLY 0x00000001
+#endif
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#define OPEN_TREE_CLOEXEC O_CLOEXEC
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_SYMLINKS 0x00000001
+#define MOVE_MOUNT_F_AUTOMOUNTS 0x00000002
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#define MOVE_MOUNT_T_SYMLINKS 0x00000010
+#define MOVE_MOUNT_T_AUTOMOUNTS 0x00000020
+#define MOVE_MOUNT_T_EMPTY_PATH 0x00000040
 #endif
 #ifndef RESOLVE_NO_XDEV
 #define RESOLVE_NO_XDEV 0x01
@@ -197,11 +243,16 @@ struct sys_child {
 	int report_fd;  /* read end of the report pipe; -1 once read */
 };
 
+/* The supplementary groups getpwnam() reports at most (a user in more is an error). */
+#define SYS_GROUPS_MAX 256
+
 struct sys_passwd {
 	uid_t uid;
 	gid_t gid;
 	char name[64];
 	char home[256];
+	size_t n_groups;               /* getgrouplist(3) on the host's databases: gid first */
+	gid_t groups[SYS_GROUPS_MAX];
 };
 
 #define SYS_UNPAREN(...) __VA_ARGS__
@@ -240,6 +291,10 @@ struct sys_passwd {
 	X(readlinkat, fs, "n:dPbz", (EACCES, EINVAL, ENOENT, ENOTDIR, ELOOP), "readlink",      \
 	  (int dirfd, const char *path, char *buf, size_t size), (dirfd, path, buf, size))     \
 	X(close, fs, "i:d", (EIO, EINTR, EBADF), "close", (int fd), (fd))                       \
+	X(close_range, fs, "i:III", (EINVAL, ENOSYS, ENOMEM), "close_range",                   \
+	  (unsigned first, unsigned last, int flags), (first, last, flags))                     \
+	X(dup2, fs, "f:dd", (EBADF, EBUSY, EINTR, EMFILE), "dup2", (int oldfd, int newfd),      \
+	  (oldfd, newfd))                                                                       \
 	X(fstatfs, fs, "i:dT", (EIO, EBADF, ENOSYS), "statfs", (int fd, struct statfs *ret_buf), \
 	  (fd, ret_buf))                                                                        \
 	X(read, fs, "n:dbz", (EIO, EBADF, EINTR, EISDIR), "read", (int fd, void *buf, size_t size), \
@@ -264,6 +319,12 @@ struct sys_passwd {
 	  "mount_setattr",                                                                      \
 	  (int dirfd, const char *path, int flags, uint64_t attr_set, uint64_t attr_clr),      \
 	  (dirfd, path, flags, attr_set, attr_clr))                                             \
+	X(open_tree, mount, "f:dPO", (EPERM, EINVAL, ENOENT, ELOOP, ENOTDIR, EMFILE, ENOMEM, ENOSYS), \
+	  "open_tree", (int dirfd, const char *path, int flags), (dirfd, path, flags))          \
+	X(move_mount, mount, "i:dPdPV", (EPERM, EINVAL, ENOENT, ENOTDIR, ELOOP, EBUSY, ENOMEM, ENOSYS), \
+	  "move_mount",                                                                         \
+	  (int from_dirfd, const char *from_path, int to_dirfd, const char *to_path, int flags), \
+	  (from_dirfd, from_path, to_dirfd, to_path, flags))                                    \
 	X(spawn, proc, "p:Cc", (EAGAIN, ENOMEM, ENOSPC, EPERM, EUSERS), "clone",                \
 	  (const struct sys_spawn_req *req, struct sys_child *ret_child), (req, ret_child))    \
 	X(release, proc, "i:cR", (EPIPE, EIO, ECHILD), "release",                               \
@@ -271,13 +332,16 @@ struct sys_passwd {
 	X(execve, proc, "i:Pvv", (ENOENT, EACCES, ENOEXEC, E2BIG, ENOMEM, ENOTDIR, ELOOP, ETXTBSY), \
 	  "exec", (const char *path, char *const argv[], char *const envp[]), (path, argv, envp)) \
 	X(setsid, proc, "p:", (EPERM), "setsid", (), ())                                        \
-	X(initgroups, proc, "i:su", (EPERM, ENOMEM), "initgroups", (const char *user, gid_t gid), \
-	  (user, gid))                                                                          \
+	X(setgroups, proc, "i:zX", (EPERM, EINVAL, ENOMEM), "setgroups",                      \
+	  (size_t n, const gid_t *groups), (n, groups))                                         \
+	X(geteuid, proc, "i:", (EPERM), "get the user id", (), ())                              \
 	X(setgid, proc, "i:u", (EPERM, EINVAL), "setgid", (gid_t gid), (gid))                   \
 	X(setuid, proc, "i:u", (EPERM, EAGAIN, EINVAL), "setuid", (uid_t uid), (uid))           \
 	X(getpwnam, proc, "i:sG", (EIO, ENOENT, ENOMEM), "look up user",                       \
 	  (const char *name, struct sys_passwd *ret_pw), (name, ret_pw))                        \
 	X(kill, proc, "i:pg", (EPERM, ESRCH, EINVAL), "kill", (pid_t pid, int sig), (pid, sig)) \
+	X(pidfd_send_signal, proc, "i:dg", (EPERM, ESRCH, EINVAL, EBADF, ENOSYS), "kill",      \
+	  (int pidfd, int sig), (pidfd, sig))                                                   \
 	X(waitpid, proc, "p:pwW", (EINTR, ECHILD, EINVAL), "wait",                              \
 	  (pid_t pid, int *ret_status, int options), (pid, ret_status, options))                \
 	X(sigprocmask, proc, "i:hkk", (EINVAL, EFAULT), "sigprocmask",                          \

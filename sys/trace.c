@@ -98,6 +98,8 @@ void sys_call_pack(struct sys_call *c, enum sys_op op, ...)
 		case 'a':
 		case 'o':
 		case 'U':
+		case 'O':
+		case 'V':
 			c->a[i].i = va_arg(ap, int);
 			break;
 		case 'P':
@@ -144,6 +146,7 @@ void sys_call_pack(struct sys_call *c, enum sys_op op, ...)
 		case 'R':
 		case 'J':
 		case 'q':
+		case 'X':
 			c->a[i].p = va_arg(ap, const void *);
 			break;
 		default:
@@ -216,6 +219,19 @@ static const struct flag_name o_flags[] = {
 static const struct flag_name at_flags[] = {
 	FLAG(AT_SYMLINK_NOFOLLOW), FLAG(AT_REMOVEDIR), FLAG(AT_SYMLINK_FOLLOW),
 	FLAG(AT_NO_AUTOMOUNT),     FLAG(AT_EMPTY_PATH), FLAG(AT_RECURSIVE), { 0, NULL },
+};
+
+/* open_tree(2): its own bits, O_CLOEXEC and the AT_* ones it shares with the *at calls. */
+static const struct flag_name open_tree_flags[] = {
+	FLAG(OPEN_TREE_CLONE), FLAG(OPEN_TREE_CLOEXEC), FLAG(AT_SYMLINK_NOFOLLOW),
+	FLAG(AT_NO_AUTOMOUNT), FLAG(AT_EMPTY_PATH),     FLAG(AT_RECURSIVE),
+	{ 0, NULL },
+};
+
+static const struct flag_name move_mount_flags[] = {
+	FLAG(MOVE_MOUNT_F_SYMLINKS), FLAG(MOVE_MOUNT_F_AUTOMOUNTS), FLAG(MOVE_MOUNT_F_EMPTY_PATH),
+	FLAG(MOVE_MOUNT_T_SYMLINKS), FLAG(MOVE_MOUNT_T_AUTOMOUNTS), FLAG(MOVE_MOUNT_T_EMPTY_PATH),
+	{ 0, NULL },
 };
 
 static const struct flag_name ms_flags[] = {
@@ -513,12 +529,26 @@ static void add_report(struct sbuf *b, const struct sys_child_report *rep, int r
 	sb_addf(b, ", errno=%s}", sys_errno_name(rep->errnum));
 }
 
+static void add_gids(struct sbuf *b, const gid_t *gids, size_t n)
+{
+	if (!gids) {
+		sb_add(b, "NULL");
+		return;
+	}
+	sb_add(b, "[");
+	for (size_t i = 0; i < n; i++)
+		sb_addf(b, "%s%u", i ? ", " : "", (unsigned int)gids[i]);
+	sb_add(b, "]");
+}
+
 static void add_passwd(struct sbuf *b, const struct sys_passwd *pw)
 {
 	sb_add(b, "{pw_name=");
 	add_string(b, pw->name, strnlen(pw->name, sizeof(pw->name)));
 	sb_addf(b, ", pw_uid=%u, pw_gid=%u, pw_dir=", (unsigned int)pw->uid, (unsigned int)pw->gid);
 	add_string(b, pw->home, strnlen(pw->home, sizeof(pw->home)));
+	sb_add(b, ", groups=");
+	add_gids(b, pw->groups, pw->n_groups < SYS_GROUPS_MAX ? pw->n_groups : SYS_GROUPS_MAX);
 	sb_add(b, "}");
 }
 
@@ -588,6 +618,8 @@ static void add_in_param(struct sbuf *b, const struct sys_trace *t, const char *
 	case 's': add_cstring(b, a.p); break;
 	case 'z': sb_addf(b, "%lu", a.u); break;
 	case 'a': add_flags(b, at_flags, (unsigned int)a.i, NULL); break;
+	case 'O': add_flags(b, open_tree_flags, (unsigned int)a.i, NULL); break;
+	case 'V': add_flags(b, move_mount_flags, (unsigned int)a.i, NULL); break;
 	case 'o': add_open_flags(b, (int)a.i); break;
 	case 'm': add_mode(b, a.u); break;
 	case 'r': add_flags(b, resolve_flags, a.u64, NULL); break;
@@ -608,6 +640,7 @@ static void add_in_param(struct sbuf *b, const struct sys_trace *t, const char *
 			sb_addf(b, "%d", (int)a.i);
 		break;
 	case 'B': add_buffer(b, a.p, i + 1 < c->nargs ? c->a[i + 1].u : 0); break;
+	case 'X': add_gids(b, a.p, i > 0 ? c->a[i - 1].u : 0); break;
 	case 'v': add_vector(b, a.p, i > 0 && k[i - 1] == 'v'); break;
 	case 'k':
 		if (a.p)
@@ -834,7 +867,8 @@ void sys_trace_record(struct sys_trace *t, const struct sys_call *c, int r, bool
 	/* A prefixed line is another process's: the fd table is the traced process's. */
 	if (t->prefix[0])
 		return;
-	if ((c->op == SYS_OP_openat || c->op == SYS_OP_openat2) && r >= 0) {
+	if ((c->op == SYS_OP_openat || c->op == SYS_OP_openat2 || c->op == SYS_OP_open_tree) &&
+	    r >= 0) {
 		char *p = opened_path(t, c);
 		if (p)
 			set_fd_path(t, r, p);

@@ -73,7 +73,7 @@ $(BUILD)/realtests: $(call obj,$(sort $(REAL_SRC))) $(FAKELIB) $(LIB)
 # ---- dependencies -------------------------------------------------------------------------
 
 DEPS_PKGS := build-essential pkg-config libcmocka-dev libfiu-dev fiu-utils libjansson-dev procps \
-             lcov gcovr valgrind user-mode-linux
+             lcov gcovr valgrind user-mode-linux clang libclang-rt-14-dev
 
 .PHONY: deps
 deps: ## install the Debian packages the build and checks need (only those missing)
@@ -104,10 +104,10 @@ VALGRIND   := valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-
 
 # The steps of `make check`, in order. Each runs even when an earlier one failed, so one
 # run reports every failure; the build comes first and a broken build stops everything.
-CHECK_STEPS := check-scenarios check-asan memcheck check-real check-uml check-fiu check-crash check-campaign coverage check-inventory
+CHECK_STEPS := check-scenarios check-asan memcheck check-real check-uml check-fiu check-crash check-campaign check-fuzz coverage check-inventory
 
 .PHONY: check
-check: deps ## everything CI runs: scenarios (plain, ASan/UBSan, valgrind), real-kernel tests, UML cgroup v2, fiu points, crash at every step + a short fault campaign, coverage gate, inventory
+check: deps ## everything CI runs: scenarios (plain, ASan/UBSan, valgrind), real-kernel tests, UML cgroup v2, fiu points, crash at every step + a short fault campaign, fuzz corpora replayed, coverage gate, inventory
 	+@echo "==> make all"; \
 	if ! $(SUBMAKE) all; then echo "check: FAILED: build"; exit 1; fi; \
 	failed=; \
@@ -240,6 +240,10 @@ clean: ## remove build/
 help: ## list the targets
 	@echo "usage: make [TARGET] [FIU=1] [BUILD=dir] [CFLAGS=...]"
 	@awk -F ':.*## ' '/^[a-z][a-z-]*:.*## / { printf "  %-16s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+
+# ---- fuzzing (fuzz/fuzz.mk: libFuzzer targets built with clang into build/fuzz/) ----------
+
+include fuzz/fuzz.mk
 
 # ---- fault campaigns and crash tests against the real binary (ci/faults/, as root) ----------
 # Both use build/fiu/mcz (FIU=1: libfiu points and the crash hook of sys/real.c) for the

@@ -37,14 +37,15 @@ static char *unescape_octal(const char *s, size_t len)
 	return out;
 }
 
-/* Field i (0-based, space separated) of line; returns its start and length. */
+/* Field i (0-based, space separated) of line, never past its newline; returns its start and
+ * length, NULL when the line has fewer fields (a malformed line: found by fuzzing). */
 static const char *field(const char *line, int i, size_t *ret_len)
 {
 	const char *p = line;
 
 	for (; i > 0 && p; i--) {
-		p = strchr(p, ' ');
-		p = p ? p + 1 : NULL;
+		p = strpbrk(p, " \n");
+		p = p && *p == ' ' ? p + 1 : NULL;
 	}
 	if (!p)
 		return NULL;
@@ -85,9 +86,14 @@ static bool mount_and_root(const char *line, char **ret_mount, char **ret_root)
 
 	if (!p)
 		return false;
+	const char *m;
+	size_t mlen;
+
+	m = field(line, 4, &mlen);
+	if (!m)
+		return false;
 	*ret_root = unescape_octal(p, len);
-	p = field(line, 4, &len);
-	*ret_mount = unescape_octal(p, len);
+	*ret_mount = unescape_octal(m, mlen);
 	return true;
 }
 

@@ -786,7 +786,68 @@ static void test_cgroups_v2__missing_controller_is_named(void **state)
 	world_done(&w);
 }
 
+/* ---- malformed /proc files (regressions found by fuzz/fuzz_mountinfo) ---- */
+
+static const char *served_mountinfo, *served_cgroup;
+
+/* The fake with /proc/self/mountinfo and /proc/self/cgroup replaced by the texts above. */
+static int serve_proc_read(struct sys *s, const char *path, char *buf, size_t size)
+{
+	const char *text = strcmp(path, "/proc/self/mountinfo") == 0 ? served_mountinfo
+			   : strcmp(path, "/proc/self/cgroup") == 0  ? served_cgroup
+								    : NULL;
+	size_t n;
+
+	(void)s;
+	if (!text)
+		return -ENOENT;
+	n = strlen(text) < size - 1 ? strlen(text) : size - 1;
+	memcpy(buf, text, n);
+	buf[n] = '\0';
+	return (int)n;
+}
+
+static int find_in(const char *mountinfo, const char *cgroup, const char *controller,
+		   struct mcz_hierarchy *h, struct mcz_error *err)
+{
+	struct fake *f = fake_new();
+	struct sys_ops ops = *fake_sys(f)->ops;
+	struct sys shim = { .ops = &ops, .priv = fake_sys(f)->priv };
+	int r;
+
+	ops.proc_read = serve_proc_read;
+	served_mountinfo = mountinfo;
+	served_cgroup = cgroup;
+	r = mcz_hierarchy_find(&shim, "/sys/fs/cgroup", controller, h, err);
+	fake_free(f);
+	return r;
+}
+
+/* A mountinfo line that ends before its mount point (fields 4 and 5 of a cgroup2 line missing)
+ * is not a mount: it used to make mcz read a field of the next line, or a NULL one. And an own
+ * cgroup of "" ("0::" with nothing after it) is "/", without writing past its one byte. */
+static void test_cgroups__malformed_proc_files(void **state)
+{
+	struct mcz_hierarchy h = { 0 };
+	struct mcz_error err = MCZ_ERROR_INIT;
+
+	(void)state;
+	assert_true(find_in("21 1 0:1 / / rw - ext4 / rw\n22 21 0:2 /\n - cgroup2 cgroup rw\n",
+			    "0::/x\n", "memory", &h, &err) < 0);
+	assert_non_null(strstr(err.msg, "memory"));
+	mcz_error_done(&err);
+	assert_true(find_in("21 1 0:1 / / r - ext4 / rw\n22,time - cgroup2 cgroup\\040\n", "0::/\n",
+			    "memory", &h, &err) < 0);
+	mcz_error_done(&err);
+	assert_int_equal(find_in("22 21 0:2 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n", "0::\n",
+				 "freezer", &h, &err), 0);
+	assert_string_equal(h.mount, "/sys/fs/cgroup");
+	assert_string_equal(h.own, "/");
+	mcz_hierarchy_done(&h);
+}
+
 static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_cgroups__malformed_proc_files),
 	cmocka_unit_test(test_cgroups__golden_traces),
 	cmocka_unit_test(test_cgroups__limits_are_set_and_joined_during_the_run),
 	cmocka_unit_test(test_cgroups__oom_kill_of_pid_1_is_a_limitation),

@@ -225,3 +225,29 @@ int mcz_read_file(struct sys *s, const char *dir, const char *name, char **ret,
 	(void)sys_close(s, fd); /* read only: nothing to lose */
 	return r;
 }
+
+#define NSFS_MAGIC 0x6e736673 /* linux/magic.h */
+
+int mcz_umount_nsfs(struct sys *s, const char *path, struct mcz_error *err)
+{
+	struct statfs sf;
+	int fd = sys_openat(s, AT_FDCWD, path, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0), r;
+
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return mcz_error_sys(err, fd, SYS_OP_openat, path);
+	r = sys_fstatfs(s, fd, &sf);
+	(void)sys_close(s, fd); /* an O_PATH fd: nothing to flush */
+	if (r < 0)
+		return mcz_error_sys(err, r, SYS_OP_fstatfs, path);
+	if ((unsigned long)sf.f_type != NSFS_MAGIC)
+		return 0; /* not (or no longer) a namespace handle: nothing of ours to unmount */
+	/* UMOUNT_NOFOLLOW: a symlink put there is never followed to unmount something else.
+	 * MNT_DETACH: an fd someone holds on the handle must not keep it mounted. EINVAL: not
+	 * a mount point any more (unmounted meanwhile). */
+	r = sys_umount2(s, path, MNT_DETACH | UMOUNT_NOFOLLOW);
+	if (r < 0 && r != -EINVAL && r != -ENOENT)
+		return mcz_error_sys(err, r, SYS_OP_umount2, path);
+	return 0;
+}

@@ -40,6 +40,11 @@ void mcz_names_free(char **names); /* accepts NULL */
 int mcz_read_file(struct sys *s, const char *dir, const char *name, char **ret,
 		  struct mcz_error *err);
 
+/* Unmount the namespace handle at path (a bind mount of /proc/PID/ns/...) only when what is
+ * there is one (nsfs), never following a symlink (UMOUNT_NOFOLLOW): the runtime dir is mcz's,
+ * but nothing else mounted there is ours to unmount. 0 when there is nothing to unmount. */
+int mcz_umount_nsfs(struct sys *s, const char *path, struct mcz_error *err);
+
 /* 1 if path exists (not following a final symlink), 0 if not (ENOENT), -errno otherwise. */
 int mcz_exists(struct sys *s, const char *path, struct mcz_error *err);
 

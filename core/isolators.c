@@ -59,11 +59,9 @@ static int pid_cleanup(struct mcz_container *c, struct mcz_error *err)
 	int r;
 
 	if (c->pidns_mounted) {
-		/* MNT_DETACH: an fd someone holds on the handle must not keep it mounted. EINVAL:
-		 * not mounted (the mount never happened). */
-		r = sys_umount2(c->s, c->pidns_handle, MNT_DETACH);
-		if (r < 0 && r != -EINVAL && r != -ENOENT)
-			return mcz_error_sys(err, r, SYS_OP_umount2, c->pidns_handle);
+		r = mcz_umount_nsfs(c->s, c->pidns_handle, err);
+		if (r < 0)
+			return r;
 	}
 	if (c->pidns_handle) {
 		/* Only a removed handle ends the job: if it is somehow still mounted (EBUSY), a

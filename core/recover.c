@@ -374,11 +374,8 @@ static void recover_pidns(struct recover *rc)
 
 		if (r != 0)
 			continue;
-		/* EINVAL: not a mount point (a handle whose bind mount is already gone). */
-		r = sys_umount2(rc->s, p, MNT_DETACH);
-		if (r < 0 && r != -EINVAL && r != -ENOENT)
-			mcz_error_sys(&e, r, SYS_OP_umount2, p);
-		else
+		r = mcz_umount_nsfs(rc->s, p, &e);
+		if (r >= 0)
 			r = mcz_remove(rc->s, p, 0, &e);
 		if (r < 0) {
 			mcz_error_wrap(&e, "orphan pidns handle '%s'", p);

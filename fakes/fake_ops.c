@@ -528,6 +528,8 @@ static int model_fstatfs(struct fake *f, const struct sys_call *c)
 	buf->f_bsize = 4096;
 	buf->f_namelen = NAME_MAX;
 	buf->f_flags = ST_VALID;
+	/* a namespace handle (a bind of /proc/PID/ns/pid) is on nsfs; the rest, ext4 */
+	buf->f_type = d->loc.n == f->nsfs_node && d->loc.m != f->pipe_mnt ? 0x6e736673 : 0xef53;
 	for (size_t i = 0; i < MCZ_ARRAY_SIZE(map); i++)
 		if (d->loc.m->flags & map[i].ms)
 			buf->f_flags |= (long)map[i].st;

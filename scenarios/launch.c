@@ -35,6 +35,7 @@ struct launch_spec {
 	const char *cgroups_root;
 	const char *runtime_dir;
 	const char *id;
+	bool output_to_sandbox; /* `mcz launch`: stdout and stderr into the sandbox */
 };
 
 static void add_program(struct fake *f, const char *path, int status, int run_ms, int children,
@@ -93,6 +94,7 @@ static int config_from(const struct launch_spec *sp, struct mcz_config *cfg, str
 	cfg->argv = strv_from(sp->argv, 4);
 	cfg->env = strv_from(sp->env, 3);
 	cfg->stop_grace_period = sp->grace ? sp->grace : 10;
+	cfg->output_to_sandbox = sp->output_to_sandbox;
 	r = mcz_isolation_parse(sp->isolation, &cfg->isolators, &cfg->n_isolators, err);
 	if (r >= 0)
 		r = mcz_launcher_parse(sp->launcher ? sp->launcher : "linux", true, &cfg->launcher, err);
@@ -248,7 +250,7 @@ static void test_launch__destroy_order_is_spec_order(void **state)
 		"sigtimedwait(",
 		"waitpid(1001,",                                /* pid 1 reaped: its status kept */
 		"symlinkat(\"DESTROYING\"",                    /* state DESTROYING */
-		"umount2(\"" RT "/pidns/c1\", MNT_DETACH)",     /* namespaces/pid cleanup (reverse order) */
+		"umount2(\"" RT "/pidns/c1\", MNT_DETACH|UMOUNT_NOFOLLOW)", /* namespaces/pid cleanup (reverse order) */
 		"unlinkat(AT_FDCWD, \"" RT "/pidns/c1\", 0)",
 		"cg_rmdir(\"" FREEZER OWN "/mcz/c1\")",          /* then the launcher's freezer */
 		"cg_rmdir(\"" FREEZER OWN "/mcz\")",
@@ -533,6 +535,65 @@ static void test_launch__existing_runtime_entry_is_refused(void **state)
 	outcome_done(&o);
 }
 
+/* What the previous command left in its sandbox: a `stdout` that is a hard link to a host
+ * file (two links) and a `stderr` that is a symlink to one. */
+static void planted_logs(struct fake *f)
+{
+	assert_int_equal(fake_add_dir(f, "/etc", 0755, 0, 0), 0);
+	assert_int_equal(fake_add_file_data(f, "/etc/shadow", 0600, 0, 0, "root:secret\n"), 0);
+	assert_int_equal(fake_add_dir(f, WORK "/sandboxes/c1", 0750, 0, 0), 0);
+	assert_int_equal(fake_add_file_data(f, WORK "/sandboxes/c1/stdout", 0600, 0, 0, "root:secret\n"), 0);
+	assert_int_equal(fake_set_nlink(f, WORK "/sandboxes/c1/stdout", 2), 0);
+	assert_int_equal(fake_add_symlink(f, WORK "/sandboxes/c1/stderr", "/etc/shadow"), 0);
+}
+
+static void planted_logs_and_live_entry(struct fake *f)
+{
+	planted_logs(f);
+	stale_runtime_entry(f);
+}
+
+/* SPEC §11: `mcz launch` removes what is there and creates its log files anew (O_EXCL), so
+ * neither the hard link's nor the symlink's target is opened, truncated or written. */
+static void test_launch__planted_logs_are_replaced(void **state)
+{
+	static const struct launch_spec sp = { .isolation = "namespaces/pid", .argv = { "/bin/true" },
+					       .output_to_sandbox = true };
+	struct outcome o;
+	const char *trace;
+
+	(void)state;
+	run_spec(&sp, &o, planted_logs);
+	assert_int_equal(o.r, 0);
+	trace = fake_trace(o.f);
+	assert_non_null(strstr(trace, "unlinkat(4</var/lib/mcz/sandboxes/c1>, \"stdout\", 0) = 0"));
+	assert_non_null(strstr(trace, "openat(4</var/lib/mcz/sandboxes/c1>, \"stdout\", O_WRONLY|O_CREAT|O_EXCL"));
+	assert_non_null(strstr(trace, "unlinkat(4</var/lib/mcz/sandboxes/c1>, \"stderr\", 0) = 0"));
+	assert_non_null(strstr(trace, "dup2("));
+	_cleanup_free_ char *after = fake_snapshot(o.f);
+	assert_non_null(strstr(after, "f 0600 0:0 /etc/shadow size=12"));
+	/* new, empty, one link each; the host file as it was */
+	assert_non_null(strstr(after, "f 0640 0:0 " WORK "/sandboxes/c1/stdout\n"));
+	assert_non_null(strstr(after, "f 0640 0:0 " WORK "/sandboxes/c1/stderr\n"));
+	outcome_done(&o);
+}
+
+/* A refused launch of a live id touches nothing of that container, its logs included. */
+static void test_launch__refused_launch_keeps_the_logs(void **state)
+{
+	static const struct launch_spec sp = { .isolation = "", .argv = { "/bin/true" },
+					       .output_to_sandbox = true };
+	struct outcome o;
+
+	(void)state;
+	run_spec(&sp, &o, planted_logs_and_live_entry);
+	assert_true(o.r < 0);
+	assert_string_equal(o.err.msg, "container 'c1': container 'c1' already exists ('" RT "/containers/c1')");
+	_cleanup_free_ char *after = fake_snapshot(o.f);
+	assert_string_equal(o.before, after);
+	outcome_done(&o);
+}
+
 /* The pid namespace's children are killed with it: nothing survives pid 1. */
 static void test_launch__pid_namespace_children_die_with_pid_1(void **state)
 {
@@ -562,6 +623,8 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_launch__child_failures_are_reported_and_leave_nothing),
 	cmocka_unit_test(test_launch__bad_input_exits_125_and_creates_nothing),
 	cmocka_unit_test(test_launch__existing_runtime_entry_is_refused),
+	cmocka_unit_test(test_launch__planted_logs_are_replaced),
+	cmocka_unit_test(test_launch__refused_launch_keeps_the_logs),
 	cmocka_unit_test(test_launch__pid_namespace_children_die_with_pid_1),
 	cmocka_unit_test(test_launch__fault_matrix),
 };

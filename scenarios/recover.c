@@ -212,6 +212,64 @@ static void assert_cgroup(struct fake *f, const char *path, bool want)
 		fail_msg("cgroup '%s' should %sexist", path, want ? "" : "not ");
 }
 
+/* SPEC §11: a runtime dir that is not mcz's — here the world's own, its marker removed, as
+ * a mistyped --runtime_dir would be — is refused before anything is done: every container
+ * (live or lost) and every cgroup under the root left as it was. */
+static void test_recover__refuses_a_runtime_dir_without_marker(void **state)
+{
+	struct world w = build();
+	struct fake *f = w.f;
+	struct adopted a = { .n = 0 };
+	struct mcz_error err = MCZ_ERROR_INIT;
+	_cleanup_free_ char *report = NULL, *before = NULL, *after = NULL;
+
+	(void)state;
+	assert_int_equal(sys_unlinkat(fake_sys(f), AT_FDCWD, RT "/" MCZ_RUNTIME_MARKER, 0), 0);
+	before = fake_snapshot(f);
+	assert_int_equal(recover(f, &a, &report, &err), -ENOENT);
+	assert_string_equal(err.msg, "recover: runtime dir '" RT "' has no marker 'mcz-runtime.json': "
+				     "it is not a runtime dir mcz made (a wrong --runtime_dir would make "
+				     "every container an orphan)");
+	assert_int_equal((int)a.n, 0);
+	after = fake_snapshot(f);
+	assert_string_equal(before, after);
+	assert_int_equal(fake_proc_state(f, w.live, NULL), 'R');
+	assert_int_equal(fake_proc_state(f, w.orphan, NULL), 'R');
+	mcz_error_done(&err);
+	/* writable by others: refused too */
+	assert_int_equal(sys_fchmodat(fake_sys(f), AT_FDCWD, RT, 0777, 0), 0);
+	free(report);
+	report = NULL;
+	assert_int_equal(recover(f, &a, &report, &err), -EPERM);
+	assert_non_null(strstr(err.msg, "must belong to uid 0 and be writable by no one else"));
+	mcz_error_done(&err);
+	fake_free(f);
+}
+
+/* A "pidns handle" that is a symlink to a mount of the host is removed, never followed to
+ * unmount what it points at (UMOUNT_NOFOLLOW, and only an nsfs handle is unmounted). */
+static void test_recover__pidns_symlink_is_not_followed(void **state)
+{
+	struct world w = build();
+	struct fake *f = w.f;
+	struct adopted a = { .n = 0 };
+	struct mcz_error err = MCZ_ERROR_INIT;
+	_cleanup_free_ char *report = NULL, *snap = NULL;
+
+	(void)state;
+	assert_int_equal(fake_add_dir(f, "/victim", 0755, 0, 0), 0);
+	assert_int_equal(fake_add_mount(f, "/victim", MS_NOSUID), 0);
+	assert_int_equal(fake_add_symlink(f, RT "/pidns/evil", "/victim"), 0);
+	if (recover(f, &a, &report, &err) < 0)
+		fail_msg("recover: %s\n%s", err.msg, report);
+	assert_exists(f, RT "/pidns/evil", false);
+	snap = fake_snapshot(f);
+	assert_non_null(strstr(snap, "mount /victim "));
+	assert_null(strstr(fake_trace(f), "umount2(\"" RT "/pidns/evil\""));
+	destroy_adopted(f, &a);
+	fake_free(f);
+}
+
 static void test_recover__every_case_in_one_world(void **state)
 {
 	struct world w = build();
@@ -766,6 +824,8 @@ static void test_recover__entry_status_of_an_ended_container(void **state)
 
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_recover__every_case_in_one_world),
+	cmocka_unit_test(test_recover__refuses_a_runtime_dir_without_marker),
+	cmocka_unit_test(test_recover__pidns_symlink_is_not_followed),
 	cmocka_unit_test(test_recover__fault_matrix),
 	cmocka_unit_test(test_recover__v2_every_case),
 	cmocka_unit_test(test_recover__v2_fault_matrix),

@@ -261,7 +261,6 @@ static int destroy_adopted(const struct mcz_flags *f, const char *id, struct mcz
 int cmd_destroy(const struct mcz_flags *f, struct mcz_error *err)
 {
 	_cleanup_free_ char *dir = NULL, *config = NULL;
-	union sigval v = { .sival_int = MCZ_DESTROY_REQUEST };
 	const char *id;
 	pid_t sup = 0;
 	int r = cli_container_arg(f, "destroy", &id, err);
@@ -277,10 +276,9 @@ int cmd_destroy(const struct mcz_flags *f, struct mcz_error *err)
 		fprintf(stderr, "mcz: warn: container '%s' not found: nothing to destroy\n", id);
 		return 0;
 	}
-	r = mcz_entry_supervisor(sys_real(), f->runtime_dir, id, &sup, err);
-	if (r >= 0 && sup > 0 && sigqueue(sup, SIGTERM, v) < 0 && errno != ESRCH)
-		r = mcz_error_fmt(err, -errno, "container '%s': signal its supervisor (pid %d): %s",
-				  id, (int)sup, strerror(errno));
+	r = mcz_entry_request_destroy(sys_real(), f->runtime_dir, id, &sup, err);
+	if (r < 0)
+		mcz_error_wrap(err, "container '%s'", id);
 	if (r >= 0)
 		r = mcz_entry_await(sys_real(), f->runtime_dir, id, err); /* a supervisor, or another destroy, finishing */
 	if (r < 0)

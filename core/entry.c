@@ -112,6 +112,38 @@ static bool holds_flock(struct sys *s, pid_t pid, const struct stat *lock_st)
 	return found;
 }
 
+int mcz_entry_request_destroy(struct sys *s, const char *runtime_dir, const char *id,
+			      pid_t *ret_pid, struct mcz_error *err)
+{
+	pid_t sup = 0, again = 0;
+	int fd, r = mcz_entry_supervisor(s, runtime_dir, id, &sup, err);
+
+	*ret_pid = 0;
+	if (r < 0 || sup <= 0)
+		return r;
+	/* The number was proven to hold the lock; the pidfd pins a process, and it must still
+	 * be that holder once pinned (the number may have been reused in between). Signalled
+	 * through the fd only: if it ends meanwhile, ESRCH, and no other process is hit. */
+	fd = sys_pidfd_open(s, sup, 0);
+	if (fd == -ESRCH)
+		return 0; /* gone: the caller awaits the end */
+	if (fd < 0)
+		return mcz_error_sys(err, fd, SYS_OP_pidfd_open, NULL);
+	r = mcz_entry_supervisor(s, runtime_dir, id, &again, err);
+	if (r >= 0 && again == sup) {
+		r = sys_pidfd_send_signal(s, fd, SIGTERM, MCZ_DESTROY_REQUEST);
+		if (r == -ESRCH)
+			r = 0;
+		else if (r < 0)
+			mcz_error_sys_msg(err, r, SYS_OP_pidfd_send_signal, NULL,
+					  "signal the supervisor (pid %d): %s", (int)sup, strerror(-r));
+		else
+			*ret_pid = sup;
+	}
+	(void)sys_close(s, fd);
+	return r < 0 ? r : 0;
+}
+
 #define HOLDER_TRIES 500
 #define HOLDER_PAUSE_MS 10
 

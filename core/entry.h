@@ -35,6 +35,13 @@ int mcz_entry_await(struct sys *s, const char *runtime_dir, const char *id, stru
 /* The live supervisor's pid, proven by its fdinfo, or 0 once the lock is free. While the lock
  * is held by a process supervisor.pid does not name (not written yet, or another `destroy` at
  * work), it looks again every 10 ms for up to 5 s, then answers 0. */
+/* `mcz destroy` of a running container: its supervisor (proven as above, pinned by a pidfd and
+ * proven again) gets SIGTERM with MCZ_DESTROY_REQUEST through that pidfd (SPEC §11: a pid
+ * is signalled only through a pidfd that was verified). *ret_pid: the supervisor signalled,
+ * 0 when there was none (the lock free, or it ended meanwhile). */
+int mcz_entry_request_destroy(struct sys *s, const char *runtime_dir, const char *id,
+			      pid_t *ret_pid, struct mcz_error *err);
+
 int mcz_entry_supervisor(struct sys *s, const char *runtime_dir, const char *id, pid_t *ret_pid,
 			 struct mcz_error *err);
 

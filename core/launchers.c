@@ -239,7 +239,7 @@ static int kill_pid1(struct mcz_container *c, struct mcz_error *err)
 		return r; /* not verified to be pid 1 any more: signal nothing */
 	if (c->pidfd < 0)
 		return kill_quietly(c, c->child.pid, SIGKILL, err);
-	r = sys_pidfd_send_signal(c->s, c->pidfd, SIGKILL);
+	r = sys_pidfd_send_signal(c->s, c->pidfd, SIGKILL, 0);
 	if (r < 0 && r != -ESRCH)
 		return mcz_error_sys(err, r, SYS_OP_pidfd_send_signal, NULL);
 	return 0;

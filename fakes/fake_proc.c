@@ -1278,6 +1278,10 @@ int model_pidfd_send_signal(struct fake *f, const struct sys_call *c)
 		return -EPERM;
 	if (sig)
 		send_signal(f, q, sig, f->cur->nr[0], 0);
+	if (sig && ARG_INT(c, 2) && fproc_alive(q) && (q->pending & BIT(sig))) {
+		q->info[sig].queued = true; /* as sigqueue(3) sends it */
+		q->info[sig].value = ARG_INT(c, 2);
+	}
 	return 0;
 }
 

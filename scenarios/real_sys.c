@@ -488,7 +488,7 @@ static int call_op(struct sys *s, enum sys_op op)
 	case SYS_OP_setuid: return sys_setuid(s, getuid());
 	case SYS_OP_getpwnam: return sys_getpwnam(s, "mcz-no-such-user", &pw);
 	case SYS_OP_kill: return sys_kill(s, getpid(), 0);
-	case SYS_OP_pidfd_send_signal: return sys_pidfd_send_signal(s, -1, 0); /* EBADF if it ran */
+	case SYS_OP_pidfd_send_signal: return sys_pidfd_send_signal(s, -1, 0, 0); /* EBADF if it ran */
 	case SYS_OP_waitpid: return sys_waitpid(s, -1, NULL, WNOHANG);
 	case SYS_OP_sigprocmask: return sys_sigprocmask(s, SIG_BLOCK, NULL, &mask);
 	case SYS_OP_sigtimedwait: {

@@ -783,8 +783,24 @@ static void test_recover__entry_status_and_supervisor(void **state)
 	assert_int_equal(mcz_entry_supervisor(fake_sys(f), RT, "by", &pid, &err), 0);
 	assert_int_equal(pid, 0);
 	assert_int_equal((int)(fake_now(f) - t0), 5000);
-	/* The supervisor dies: the lock is free, nothing is alive, no waiting. */
-	assert_int_equal(sys_kill(fake_sys(f), holder, SIGKILL), 0);
+	/* ... and a destroy request goes to no one */
+	assert_int_equal(mcz_entry_request_destroy(fake_sys(f), RT, "by", &pid, &err), 0);
+	assert_int_equal(pid, 0);
+	assert_int_equal(fake_proc_state(f, holder, NULL), 'R');
+	assert_int_equal(fake_proc_state(f, bystander_pid1, NULL), 'R');
+	/* The right supervisor.pid: the request reaches the holder through a pidfd of it, proven
+	 * again once pinned, as sigqueue(3) would send it (SI_QUEUE, MCZ_DESTROY_REQUEST). */
+	free(pidtext);
+	pidtext = mcz_xasprintf("%d\n", (int)holder);
+	write_file(f, RT "/containers/by", "supervisor.pid", pidtext);
+	fake_trace_clear(f);
+	assert_int_equal(mcz_entry_request_destroy(fake_sys(f), RT, "by", &pid, &err), 0);
+	assert_int_equal(pid, holder);
+	assert_non_null(strstr(fake_trace(f), "pidfd_open("));
+	assert_non_null(strstr(fake_trace(f), "SIGTERM, 1835235940) = 0"));
+	/* The supervisor dies (the fake's holder runs no handler: SIGTERM ended it, else now):
+	 * the lock is free, nothing is alive, no waiting. */
+	(void)sys_kill(fake_sys(f), holder, SIGKILL);
 	assert_int_equal(mcz_entry_lock_held(fake_sys(f), RT, "by", &held, &err), 0);
 	assert_false(held);
 	t0 = fake_now(f);

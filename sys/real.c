@@ -857,11 +857,22 @@ static int real_sigtimedwait(struct sys *s, const sigset_t *set, siginfo_t *ret_
 #define SYS_pidfd_send_signal 424 /* the same number on every architecture */
 #endif
 
-static int real_pidfd_send_signal(struct sys *s, int pidfd, int sig)
+static int real_pidfd_send_signal(struct sys *s, int pidfd, int sig, int value)
 {
+	siginfo_t info;
+
 	(void)s;
 	fiu_return_on("sys/proc/pidfd_send_signal", -fault_errno(EPERM));
-	return zero_or_errno((int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0u));
+	if (!value)
+		return zero_or_errno((int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0u));
+	/* What sigqueue(3) sends: the kernel accepts a negative si_code from another process */
+	memset(&info, 0, sizeof(info));
+	info.si_signo = sig;
+	info.si_code = SI_QUEUE;
+	info.si_pid = getpid();
+	info.si_uid = getuid();
+	info.si_value.sival_int = value;
+	return zero_or_errno((int)syscall(SYS_pidfd_send_signal, pidfd, sig, &info, 0u));
 }
 
 static int real_pidfd_open(struct sys *s, pid_t pid, int flags)

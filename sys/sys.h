@@ -128,8 +128,9 @@
  *     caller never sees ENOSYS unless /proc is unreadable too. Fake: marks its fd table.
  * dup2(oldfd, newfd)                        dup2(2): newfd (without FD_CLOEXEC) now refers to
  *     oldfd's file. Returns newfd.
- * pidfd_send_signal(pidfd, sig)             pidfd_send_signal(2) (Linux 5.1): signal the
- *     process the pidfd refers to — never another one that got its number since.
+ * pidfd_send_signal(pidfd, sig, value)      pidfd_send_signal(2) (Linux 5.1): signal the
+ *     process the pidfd refers to — never another one that got its number since. value 0: as
+ *     kill(2) (SI_USER); else as sigqueue(3) (SI_QUEUE, si_value.sival_int = value).
  * kill(pid, sig)                            kill(2); pid <= 0 for process groups.
  * waitpid(pid, ret_status, options)         waitpid(2); returns the pid, 0 with WNOHANG
  *     when nothing changed. EINTR is returned, not retried.
@@ -340,8 +341,8 @@ struct sys_passwd {
 	X(getpwnam, proc, "i:sG", (EIO, ENOENT, ENOMEM), "look up user",                       \
 	  (const char *name, struct sys_passwd *ret_pw), (name, ret_pw))                        \
 	X(kill, proc, "i:pg", (EPERM, ESRCH, EINVAL), "kill", (pid_t pid, int sig), (pid, sig)) \
-	X(pidfd_send_signal, proc, "i:dg", (EPERM, ESRCH, EINVAL, EBADF, ENOSYS), "kill",      \
-	  (int pidfd, int sig), (pidfd, sig))                                                   \
+	X(pidfd_send_signal, proc, "i:dgI", (EPERM, ESRCH, EINVAL, EBADF, ENOSYS), "kill",     \
+	  (int pidfd, int sig, int value), (pidfd, sig, value))                                 \
 	X(waitpid, proc, "p:pwW", (EINTR, ECHILD, EINVAL), "wait",                              \
 	  (pid_t pid, int *ret_status, int options), (pid, ret_status, options))                \
 	X(sigprocmask, proc, "i:hkk", (EINVAL, EFAULT), "sigprocmask",                          \

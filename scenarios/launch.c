@@ -323,6 +323,25 @@ static void test_launch__stop_grace_period_then_destroy(void **state)
 	outcome_done(&o);
 }
 
+/* A --stop_grace_period of 40 days (3456000 s: more milliseconds than an int holds) still
+ * ends in a destroy after exactly that long: the waits are capped, not overflowed into a
+ * negative "wait forever" (SPEC §11: numbers from input are range-checked). */
+static void test_launch__huge_stop_grace_period_does_not_overflow(void **state)
+{
+	static const struct launch_spec sp = { .isolation = "namespaces/pid",
+					       .argv = { "/usr/bin/sleeper" }, .grace = 3456000 };
+	struct outcome o;
+
+	(void)state;
+	run_spec(&sp, &o, operator_sigterm);
+	assert_int_equal(o.r, 0);
+	assert_non_null(strstr(o.out, "stop grace period of 3456000s"));
+	assert_true(fake_now(o.f) >= 3456000LL * 1000);
+	assert_true(fake_now(o.f) < 3456000LL * 1000 + 1000);
+	assert_int_equal(fake_nprocs(o.f), 1);
+	outcome_done(&o);
+}
+
 /* A command that handles SIGTERM gets it and exits on its own, before the grace period. */
 static void test_launch__forwarded_signal_reaches_a_handler(void **state)
 {
@@ -623,6 +642,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_launch__child_failures_are_reported_and_leave_nothing),
 	cmocka_unit_test(test_launch__bad_input_exits_125_and_creates_nothing),
 	cmocka_unit_test(test_launch__existing_runtime_entry_is_refused),
+	cmocka_unit_test(test_launch__huge_stop_grace_period_does_not_overflow),
 	cmocka_unit_test(test_launch__planted_logs_are_replaced),
 	cmocka_unit_test(test_launch__refused_launch_keeps_the_logs),
 	cmocka_unit_test(test_launch__pid_namespace_children_die_with_pid_1),

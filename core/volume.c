@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/flags.h"
 #include "core/util.h"
 #include "core/volume.h"
 
@@ -66,24 +67,6 @@ struct prepare_ctx {
 
 /* ---- pure path checks ---- */
 
-/* True when no component of p is empty, "." or "..". */
-static bool components_are_normal(const char *p)
-{
-	const char *c = p;
-
-	while (*c) {
-		const char *end = strchrnul(c, '/');
-		size_t len = (size_t)(end - c);
-
-		if (len == 0 || (len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.'))
-			return false;
-		if (*end == '/' && end[1] == '\0')
-			return false; /* an empty last component: "a/" once its one '/' was stripped */
-		c = *end ? end + 1 : end;
-	}
-	return true;
-}
-
 /* Copy of p without one trailing '/' (but "/" stays "/"). */
 static char *strip_trailing_slash(const char *p)
 {
@@ -114,7 +97,7 @@ static int check_container_path(const char *given, char **ret_norm, struct mcz_e
 		free(p);
 		return mcz_error_fmt(err, -EINVAL, "container path must not be '/'");
 	}
-	if (!components_are_normal(p + 1)) {
+	if (!mcz_path_is_normal(p)) {
 		free(p);
 		return mcz_error_fmt(err, -EINVAL,
 				     "container path '%s' must be normal (no '.', '..' or empty components)",
@@ -128,7 +111,7 @@ static int check_relative_host_path(const char *given, char **ret_norm, struct m
 {
 	char *p = strip_trailing_slash(given);
 
-	if (p[0] == '\0' || !components_are_normal(p)) {
+	if (p[0] == '\0' || !mcz_path_is_normal(p)) {
 		free(p);
 		return mcz_error_fmt(err, -EINVAL,
 				     "relative host path '%s' must not be empty or contain '.', '..' or "
@@ -284,7 +267,7 @@ static int check_volume(struct sys *s, const char *sandbox, const struct mcz_vol
 
 static int check_sandbox(const char *sandbox, struct mcz_error *err)
 {
-	if (sandbox[0] != '/' || strcmp(sandbox, "/") == 0 || !components_are_normal(sandbox + 1))
+	if (sandbox[0] != '/' || strcmp(sandbox, "/") == 0 || !mcz_path_is_normal(sandbox))
 		return mcz_error_fmt(err, -EINVAL,
 				     "sandbox '%s' must be a normal absolute path other than '/'", sandbox);
 	return 0;

@@ -381,8 +381,7 @@ int model_mount_setattr(struct fake *f, const struct sys_call *c)
 	if ((set & MOUNT_ATTR__ATIME) && !(clr & MOUNT_ATTR__ATIME))
 		return -EINVAL;
 	r = fake_lookup(f, ARG_INT(c, 0), ARG_STR(c, 1),
-			((flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW) |
-				((flags & AT_EMPTY_PATH) ? LOOKUP_EMPTY : 0),
+			at_lookup_how(flags),
 			0, &l);
 	if (r < 0)
 		return r;

@@ -283,6 +283,13 @@ struct last {
 #define LOOKUP_FOLLOW 0x1 /* follow a final symlink */
 #define LOOKUP_EMPTY 0x2  /* "" means the dirfd itself (AT_EMPTY_PATH) */
 
+/* The lookup an *at() call's AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH flags ask for. */
+static inline unsigned int at_lookup_how(int at_flags)
+{
+	return ((at_flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW) |
+	       ((at_flags & AT_EMPTY_PATH) ? LOOKUP_EMPTY : 0);
+}
+
 /* fake_fs.c */
 struct fnode *fnode_new(struct fake *f, enum fnode_kind kind, mode_t mode, uid_t uid, gid_t gid);
 void fnode_attach(struct fnode *dir, struct fnode *n, const char *name);

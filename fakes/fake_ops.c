@@ -143,8 +143,7 @@ static int model_fstatat(struct fake *f, const struct sys_call *c)
 	if (!st)
 		return -EFAULT;
 	r = fake_lookup(f, ARG_INT(c, 0), ARG_STR(c, 1),
-			((flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW) |
-				((flags & AT_EMPTY_PATH) ? LOOKUP_EMPTY : 0),
+			at_lookup_how(flags),
 			0, &l);
 	if (r < 0)
 		return r;
@@ -383,8 +382,7 @@ static int model_fchownat(struct fake *f, const struct sys_call *c)
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	r = fake_lookup(f, ARG_INT(c, 0), ARG_STR(c, 1),
-			((flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW) |
-				((flags & AT_EMPTY_PATH) ? LOOKUP_EMPTY : 0),
+			at_lookup_how(flags),
 			0, &l);
 	if (r < 0)
 		return r;
@@ -746,8 +744,7 @@ static int model_open_tree(struct fake *f, const struct sys_call *c)
 	if ((flags & ~OPEN_TREE_KNOWN) || ((flags & AT_RECURSIVE) && !(flags & OPEN_TREE_CLONE)))
 		return -EINVAL;
 	r = fake_lookup(f, ARG_INT(c, 0), ARG_STR(c, 1),
-			((flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW) |
-				((flags & AT_EMPTY_PATH) ? LOOKUP_EMPTY : 0),
+			at_lookup_how(flags),
 			0, &l);
 	if (r < 0)
 		return r;

@@ -16,6 +16,8 @@
 #include "core/util.h"
 
 
+#define CONTAINER_INFO_MAX (1024 * 1024)
+
 static int read_file(const char *flag, const char *path, char **ret, struct mcz_error *err)
 {
 	FILE *fp = fopen(path, "re");
@@ -30,6 +32,12 @@ static int read_file(const char *flag, const char *path, char **ret, struct mcz_
 		len += n;
 		if (n < 4096)
 			break;
+		if (len > CONTAINER_INFO_MAX) {
+			/* JSON input has a size cap (SPEC §11); a ContainerInfo is a few KB */
+			fclose(fp);
+			free(buf);
+			return mcz_error_fmt(err, -EFBIG, "%s: '%s' is larger than 1 MiB", flag, path);
+		}
 	}
 	int failed = ferror(fp) ? errno : 0;
 	fclose(fp);

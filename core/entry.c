@@ -200,7 +200,7 @@ int mcz_entry_status(struct sys *s, const char *runtime_dir, const char *id, jso
 		return r;
 	if (r >= 0) {
 		*ret = json_pack("{s:s, s:s, s:o*}", "container_id", id, "state", "TERMINATED",
-				 "termination", json_loads(term, 0, NULL));
+				 "termination", json_loads(term, JSON_REJECT_DUPLICATES, NULL));
 		return 0;
 	}
 	r = mcz_container_load(s, runtime_dir, id, &c, err);

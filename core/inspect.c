@@ -63,7 +63,8 @@ static int load_resources(struct mcz_resources *r, json_t *o, const char *path,
 	json_t *cpus = json_object_get(o, "cpus"), *mem = json_object_get(o, "mem");
 
 	if (!json_is_object(o) || (cpus && !json_is_number(cpus)) ||
-	    (mem && (!json_is_integer(mem) || json_integer_value(mem) <= 0)))
+	    (mem && (!json_is_integer(mem) || json_integer_value(mem) <= 0 ||
+		     json_integer_value(mem) > (json_int_t)(UINT64_MAX / MB))))
 		return bad_config(path, "bad 'resources'", err);
 	r->has_cpus = cpus != NULL;
 	r->cpus = cpus ? json_number_value(cpus) : 0;
@@ -131,7 +132,7 @@ static int load_config(struct mcz_container *c, const char *text, const char *pa
 		       struct mcz_error *err)
 {
 	json_error_t jerr;
-	json_t *o = json_loads(text, 0, &jerr);
+	json_t *o = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
 	struct mcz_config *cfg = &c->cfg;
 	const char *launcher, *sandbox;
 	int r;
@@ -372,7 +373,7 @@ int mcz_termination_parse(const char *json, const char *path, struct mcz_termina
 			  struct mcz_error *err)
 {
 	json_error_t jerr;
-	json_t *o = json_loads(json, 0, &jerr);
+	json_t *o = json_loads(json, JSON_REJECT_DUPLICATES, &jerr);
 	json_t *status;
 
 	*ret = (struct mcz_termination){ 0 };
@@ -382,7 +383,9 @@ int mcz_termination_parse(const char *json, const char *path, struct mcz_termina
 				     o ? "not an object" : jerr.text);
 	}
 	status = json_object_get(o, "status");
-	ret->have_status = json_is_integer(status);
+	/* a raw wait status is 16 bits; anything else is not one */
+	ret->have_status = json_is_integer(status) && json_integer_value(status) >= 0 &&
+			   json_integer_value(status) <= 0xffff;
 	ret->status = ret->have_status ? (int)json_integer_value(status) : 0;
 	ret->killed = json_is_true(json_object_get(o, "killed"));
 	if (get_str(o, "reason"))

@@ -254,6 +254,19 @@ static void no_resources(struct fake *f)
 				      "\"resources\": {\"mem\": -1}, \"cgroups\": {}}");
 }
 
+/* SPEC §11: jansson with duplicate keys rejected, for mcz's own files too */
+static void duplicate_key(struct fake *f)
+{
+	write_entry(f, "config.json", "{\"launcher\": \"linux\", \"launcher\": \"posix\", "
+				      "\"sandbox\": \"/s\", \"isolation\": []}");
+}
+
+static void huge_mem(struct fake *f)
+{
+	write_entry(f, "config.json", "{\"launcher\": \"linux\", \"sandbox\": \"/s\", \"isolation\": [], "
+				      "\"resources\": {\"mem\": 9007199254740993}, \"cgroups\": {}}");
+}
+
 static void no_cgroups(struct fake *f)
 {
 	write_entry(f, "config.json", "{\"launcher\": \"linux\", \"sandbox\": \"/s\", \"isolation\": "
@@ -281,6 +294,8 @@ static const struct err_case err_cases[] = {
 	{ "bad isolation", { .isolation = "cgroups" }, bad_isolation, "c1", NULL,
 	  C1 CFG "'isolation' holds a non-string" },
 	{ "bad resources", { .isolation = "cgroups" }, no_resources, "c1", NULL, C1 CFG "bad 'resources'" },
+	{ "duplicate key", { .isolation = "cgroups" }, duplicate_key, "c1", NULL, NULL },
+	{ "mem in bytes overflows", { .isolation = "cgroups" }, huge_mem, "c1", NULL, C1 CFG "bad 'resources'" },
 	{ "bad pid", { .isolation = "cgroups" }, bad_pid, "c1", NULL,
 	  C1 "cannot parse '" RT "/containers/c1/pid': not a pid" },
 	{ "bad state", { .isolation = "cgroups" }, bad_state, "c1", NULL,

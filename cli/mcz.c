@@ -170,6 +170,15 @@ int main(int argc, char **argv)
 	struct mcz_flags flags;
 	struct mcz_error err = MCZ_ERROR_INIT;
 
+	/* fds 0-2 open (on /dev/null when the caller closed one): otherwise the first file mcz
+	 * opens would become a stdio fd, and dup2 onto it would close what mcz still uses. */
+	for (int fd = open("/dev/null", O_RDWR | O_CLOEXEC); fd >= 0; fd = open("/dev/null", O_RDWR | O_CLOEXEC)) {
+		if (fd > STDERR_FILENO) {
+			close(fd);
+			break;
+		}
+		(void)fcntl(fd, F_SETFD, 0); /* a stdio fd: inherited like one */
+	}
 	args_start = argv[0];
 	args_end = argc > 0 ? argv[argc - 1] + strlen(argv[argc - 1]) + 1 : argv[0];
 

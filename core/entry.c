@@ -81,7 +81,42 @@ static char *next_line(char *line)
  * fdinfo ("lock:	1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF"). (/proc/locks would
  * name the process that took the lock, which for a container adopted by `mcz recover` is
  * recover itself, not the supervisor it forked.) A process that is gone holds nothing. */
-static bool holds_flock(struct sys *s, pid_t pid, const struct stat *lock_st)
+/* The device of an flock as /proc/PID/fdinfo prints it: the superblock's s_dev, which is not
+ * always fstat's st_dev (btrfs subvolumes, overlayfs files). mountinfo's maj:min of the mount
+ * our fd is on (its fdinfo's mnt_id) is s_dev; st_dev where that cannot be read. */
+struct lock_id {
+	unsigned maj, min;
+	unsigned long long ino;
+};
+
+static void lock_id_of(struct sys *s, int fd, const struct stat *st, struct lock_id *ret)
+{
+	_cleanup_free_ char *fdinfo = mcz_xasprintf("/proc/self/fdinfo/%d", fd);
+	_cleanup_free_ char *mi = NULL;
+	char buf[4096];
+	const char *m;
+	int id;
+
+	*ret = (struct lock_id){ major(st->st_dev), minor(st->st_dev), (unsigned long long)st->st_ino };
+	if (sys_proc_read(s, fdinfo, buf, sizeof(buf)) < 0 || !(m = strstr(buf, "mnt_id:")))
+		return;
+	id = atoi(m + 7);
+	mi = mcz_xmalloc(256 * 1024);
+	if (sys_proc_read(s, "/proc/self/mountinfo", mi, 256 * 1024) < 0)
+		return;
+	for (char *line = mi; line; line = next_line(line)) {
+		unsigned a, b;
+		int lid;
+
+		if (sscanf(line, "%d %*d %u:%u", &lid, &a, &b) == 3 && lid == id) {
+			ret->maj = a;
+			ret->min = b;
+			return;
+		}
+	}
+}
+
+static bool holds_flock(struct sys *s, pid_t pid, const struct lock_id *lock)
 {
 	_cleanup_free_ char *dir = mcz_xasprintf("/proc/%d/fdinfo", (int)pid);
 	struct mcz_error ignored = MCZ_ERROR_INIT;
@@ -104,8 +139,7 @@ static bool holds_flock(struct sys *s, pid_t pid, const struct stat *lock_st)
 			 * on another filesystem the process has locked (SPEC §11). */
 			found = strncmp(line, "lock:", 5) == 0 && strstr(line, " FLOCK ") &&
 				sscanf(line, "lock: %*s %*s %*s %*s %*d %x:%x:%llu", &maj, &min, &lino) == 3 &&
-				lino == (unsigned long long)lock_st->st_ino && maj == major(lock_st->st_dev) &&
-				min == minor(lock_st->st_dev);
+				lino == lock->ino && maj == lock->maj && min == lock->min;
 		}
 	}
 	mcz_names_free(fds);
@@ -151,6 +185,7 @@ int mcz_entry_supervisor(struct sys *s, const char *runtime_dir, const char *id,
 			 struct mcz_error *err)
 {
 	_cleanup_free_ char *path = NULL;
+	struct lock_id lock = { 0 };
 	struct stat st;
 	int fd, r = open_lock(s, runtime_dir, id, &path, &fd, err);
 
@@ -160,6 +195,8 @@ int mcz_entry_supervisor(struct sys *s, const char *runtime_dir, const char *id,
 	r = sys_fstat(s, fd, &st);
 	if (r < 0)
 		mcz_error_sys(err, r, SYS_OP_fstat, path);
+	if (r >= 0)
+		lock_id_of(s, fd, &st, &lock);
 	/* While the lock is held: the supervisor is between taking it and writing its pid,
 	 * running, or removing the entry (supervisor.pid already gone). Look again each time:
 	 * a free lock (taken here, and released with the fd) means it is done. */
@@ -173,7 +210,7 @@ int mcz_entry_supervisor(struct sys *s, const char *runtime_dir, const char *id,
 			break;
 		}
 		q = mcz_entry_read(s, runtime_dir, id, "supervisor.pid", &text, err);
-		if (q >= 0 && atoi(text) > 0 && holds_flock(s, (pid_t)atoi(text), &st)) {
+		if (q >= 0 && atoi(text) > 0 && holds_flock(s, (pid_t)atoi(text), &lock)) {
 			*ret_pid = (pid_t)atoi(text);
 			break;
 		}

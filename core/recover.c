@@ -124,8 +124,15 @@ int mcz_container_pin_pid1(struct mcz_container *c, struct mcz_error *err)
 	if (c->pidfd >= 0 || c->reaped || c->child.pid <= 0)
 		return 0;
 	fd = sys_pidfd_open(c->s, c->child.pid, 0);
-	if (fd < 0)
+	if (fd == -ESRCH) {
+		c->reaped = true; /* gone: its number may be another process's by now */
 		return 0;
+	}
+	if (fd < 0) {
+		/* No pidfd (ENOSYS, EPERM...): the number is used, verified once more now */
+		r = mcz_container_check_alive(c, &alive, err);
+		return r < 0 ? mcz_error_wrap(err, "watch pid 1") : 0;
+	}
 	c->pidfd = fd;
 	r = mcz_container_check_alive(c, &alive, err);
 	if (r < 0 || c->reaped) {

@@ -326,7 +326,10 @@ static int real_close_range(struct sys *s, unsigned first, unsigned last, int fl
 	fiu_return_on("sys/fs/close_range", -fault_errno(EINVAL));
 	if (syscall(SYS_close_range, first, last, (unsigned)flags) == 0)
 		return 0;
-	if (errno == ENOSYS && flags == CLOSE_RANGE_CLOEXEC)
+	/* ENOSYS before Linux 5.9, EINVAL for CLOSE_RANGE_CLOEXEC on 5.9 and 5.10, EPERM from
+	 * a seccomp filter that does not know the call: walk instead. */
+	if ((errno == ENOSYS || errno == EINVAL || errno == EPERM) && flags == CLOSE_RANGE_CLOEXEC &&
+	    first <= last)
 		return cloexec_by_walk(first, last);
 	return -errno;
 }

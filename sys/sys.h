@@ -122,9 +122,9 @@
  * getpwnam(name, ret_pw)                    getpwnam_r(3) and getgrouplist(3) on the host's
  *     databases: uid, gid, home and the supplementary groups (the gid first). ENOENT for an
  *     unknown user, ENOMEM for one in more than SYS_GROUPS_MAX groups.
- * close_range(first, last, flags)           close_range(2) (Linux 5.9); flags
- *     CLOSE_RANGE_CLOEXEC marks the fds close-on-exec instead of closing them. Before 5.9
- *     (ENOSYS) the real op walks /proc/self/fd and sets FD_CLOEXEC on each itself, so the
+ * close_range(first, last, flags)           close_range(2) (Linux 5.9; CLOSE_RANGE_CLOEXEC 5.11); flags
+ *     CLOSE_RANGE_CLOEXEC marks the fds close-on-exec instead of closing them. Before 5.11
+ *     (ENOSYS, EINVAL; EPERM from seccomp) the real op walks /proc/self/fd and sets FD_CLOEXEC on each itself, so the
  *     caller never sees ENOSYS unless /proc is unreadable too. Fake: marks its fd table.
  * dup2(oldfd, newfd)                        dup2(2): newfd (without FD_CLOEXEC) now refers to
  *     oldfd's file. Returns newfd.

@@ -246,6 +246,33 @@ static void test_recover__refuses_a_runtime_dir_without_marker(void **state)
 	fake_free(f);
 }
 
+/* SPEC §11: an adopted pid 1 (not our child: its number could be reused) is pinned by a pidfd,
+ * verified once pinned, and killed through that fd only, never by its number. */
+static void test_recover__adopted_pid1_is_killed_through_a_pidfd(void **state)
+{
+	struct world w = build();
+	struct fake *f = w.f;
+	struct adopted a = { .n = 0 };
+	struct mcz_error err = MCZ_ERROR_INIT;
+	_cleanup_free_ char *report = NULL, *by_number = NULL;
+	const char *trace;
+
+	(void)state;
+	if (recover(f, &a, &report, &err) < 0)
+		fail_msg("recover: %s\n%s", err.msg, report);
+	assert_string_equal(a.v[0]->cfg.id, "lost");
+	fake_trace_clear(f);
+	destroy_adopted(f, &a);
+	trace = fake_trace(f);
+	by_number = mcz_xasprintf("kill(%d, SIGKILL)", (int)w.lost);
+	assert_non_null(strstr(trace, "pidfd_open("));
+	assert_non_null(strstr(trace, "pidfd_send_signal("));
+	assert_non_null(strstr(trace, ", SIGKILL, 0) = 0"));
+	assert_null(strstr(trace, by_number));
+	assert_int_equal(fake_proc_state(f, w.lost, NULL), 0);
+	fake_free(f);
+}
+
 /* A "pidns handle" that is a symlink to a mount of the host is removed, never followed to
  * unmount what it points at (UMOUNT_NOFOLLOW, and only an nsfs handle is unmounted). */
 static void test_recover__pidns_symlink_is_not_followed(void **state)
@@ -842,6 +869,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_recover__every_case_in_one_world),
 	cmocka_unit_test(test_recover__refuses_a_runtime_dir_without_marker),
 	cmocka_unit_test(test_recover__pidns_symlink_is_not_followed),
+	cmocka_unit_test(test_recover__adopted_pid1_is_killed_through_a_pidfd),
 	cmocka_unit_test(test_recover__fault_matrix),
 	cmocka_unit_test(test_recover__v2_every_case),
 	cmocka_unit_test(test_recover__v2_fault_matrix),

@@ -32,7 +32,8 @@ endif
 # carry this build's -D options into them.
 unexport CFLAGS LDFLAGS LDLIBS
 
-CORE_SRC  := $(wildcard core/*.c)
+LIB_SRC   := $(wildcard lib/*.c)
+CORE_SRC  := $(LIB_SRC) $(shell find core -name "*.c" | sort)
 SYS_SRC   := $(wildcard sys/*.c)
 FAKE_SRC  := $(wildcard fakes/*.c)
 SCEN_SRC  := $(filter-out scenarios/real_%.c scenarios/harness_real.c,$(wildcard scenarios/*.c))

@@ -2,9 +2,9 @@
 #ifndef MCZ_CLI_CLI_H
 #define MCZ_CLI_CLI_H
 
-#include "core/container_info.h"
-#include "core/error.h"
-#include "core/flags.h"
+#include "core/frontend/mesos/container_info.h"
+#include "core/base/error.h"
+#include "core/frontend/mesos/flags.h"
 
 #define EXIT_MCZ_FAILED 125 /* mcz itself failed (docker/podman convention) */
 #define EXIT_CANNOT_EXEC 126

@@ -11,9 +11,9 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "core/container.h"
-#include "core/runtime.h"
-#include "core/util.h"
+#include "core/container/container.h"
+#include "core/state/runtime.h"
+#include "lib/util.h"
 
 
 #define CONTAINER_INFO_MAX (1024 * 1024)

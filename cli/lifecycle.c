@@ -24,14 +24,14 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
-#include "core/container.h"
-#include "core/entry.h"
-#include "core/fsutil.h"
-#include "core/inspect.h"
-#include "core/json.h"
-#include "core/recover.h"
-#include "core/runtime.h"
-#include "core/util.h"
+#include "core/container/container.h"
+#include "core/state/entry.h"
+#include "core/base/fsutil.h"
+#include "core/state/load.h"
+#include "lib/json.h"
+#include "core/recover/recover.h"
+#include "core/state/runtime.h"
+#include "lib/util.h"
 
 /* ---- launch ---- */
 

@@ -11,12 +11,12 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
-#include "core/container_info.h"
-#include "core/error.h"
-#include "core/flags.h"
-#include "core/mount_plan.h"
-#include "core/util.h"
-#include "core/volume.h"
+#include "core/frontend/mesos/container_info.h"
+#include "core/base/error.h"
+#include "core/frontend/mesos/flags.h"
+#include "core/plan/plan.h"
+#include "lib/util.h"
+#include "core/isolators/volume.h"
 #include "sys/sys.h"
 
 #ifndef MCZ_VERSION

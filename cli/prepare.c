@@ -4,10 +4,10 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
-#include "core/fsutil.h"
-#include "core/mount_plan.h"
-#include "core/util.h"
-#include "core/volume.h"
+#include "core/base/fsutil.h"
+#include "core/plan/plan.h"
+#include "lib/util.h"
+#include "core/isolators/volume.h"
 
 int cmd_prepare(const struct mcz_flags *f, struct mcz_error *err)
 {

@@ -17,10 +17,10 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
-#include "core/container.h"
-#include "core/json.h"
-#include "core/recover.h"
-#include "core/util.h"
+#include "core/container/container.h"
+#include "lib/json.h"
+#include "core/recover/recover.h"
+#include "lib/util.h"
 
 /* The sandbox's log `name`, appended to, or -1. The running command writes there and may
  * have replaced it: a FIFO would hang a blocking open (O_NONBLOCK: ENXIO without a

@@ -7,12 +7,12 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "core/container.h"
-#include "core/fsutil.h"
-#include "core/isolator.h"
-#include "core/launcher.h"
-#include "core/resources.h"
-#include "core/util.h"
+#include "core/container/container.h"
+#include "core/base/fsutil.h"
+#include "core/container/isolator.h"
+#include "core/container/launcher.h"
+#include "core/frontend/mesos/resources.h"
+#include "lib/util.h"
 
 static char **strv_dup(const struct mcz_strv *sv)
 {

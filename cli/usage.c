@@ -6,9 +6,9 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
-#include "core/inspect.h"
-#include "core/resources.h"
-#include "core/util.h"
+#include "core/state/load.h"
+#include "core/frontend/mesos/resources.h"
+#include "lib/util.h"
 
 int cmd_usage(const struct mcz_flags *f, struct mcz_error *err)
 {

@@ -45,7 +45,7 @@ run_quietly() {
 find "$cov" -name '*.gcda' -delete
 run_quietly "$cov/scenarios.log" "$cov/scenarios"
 lcovq --capture --directory "$cov/obj" --base-directory "$root" --output-file "$cov/scenarios.info"
-lcovq --extract "$cov/scenarios.info" "$root/core/*" --output-file "$cov/core.info"
+lcovq --extract "$cov/scenarios.info" "$root/core/*" "$root/lib/*" --output-file "$cov/core.info"
 # sys/real.c is the real kernel: the fake scenarios never reach it by design, so it is not
 # part of the gated sys figure (coverage/README.md).
 lcovq --extract "$cov/scenarios.info" "$root/sys/*" --output-file "$cov/sys-all.info"

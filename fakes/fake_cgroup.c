@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/sysmacros.h>
 
-#include "core/util.h"
+#include "lib/util.h"
 #include "fakes/fake_impl.h"
 
 #define ARG_STR(c, n) ((const char *)(c)->a[n].p)

@@ -17,7 +17,7 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "core/util.h"
+#include "lib/util.h"
 #include "fakes/fake_impl.h"
 
 /* The controllers in the kernel's order (include/linux/cgroup_subsys.h): masks, lists and

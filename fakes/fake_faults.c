@@ -5,7 +5,7 @@
 #include <fnmatch.h>
 #include <string.h>
 
-#include "core/util.h"
+#include "lib/util.h"
 #include "fakes/fake_impl.h"
 
 /* Empty on purpose, and never inlined, so `break fake_fault_hit` stops on every injected

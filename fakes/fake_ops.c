@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/statvfs.h>
 
-#include "core/util.h"
+#include "lib/util.h"
 #include "fakes/fake_impl.h"
 
 #ifndef ST_VALID

@@ -15,7 +15,7 @@
  */
 #include <string.h>
 
-#include "core/util.h"
+#include "lib/util.h"
 #include "fakes/fake_impl.h"
 
 #define ARG_INT(c, n) ((int)(c)->a[n].i)

@@ -14,7 +14,7 @@ FUZZ_FLAGS         := -O1 -g -fno-omit-frame-pointer -std=gnu11 $(WARN) -Wno-for
 FUZZ_TARGETS       := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_BINS          := $(addprefix $(FUZZ_BUILD)/fuzz_,$(FUZZ_TARGETS))
 # What the targets run: core, the sys inventory and tracer, the fake (never sys/real.c).
-FUZZ_LIB_SRC       := $(wildcard core/*.c) sys/inventory.c sys/trace.c $(wildcard fakes/*.c)
+FUZZ_LIB_SRC       := $(wildcard lib/*.c) $(shell find core -name "*.c" | sort) sys/inventory.c sys/trace.c $(wildcard fakes/*.c)
 FUZZ_LIB_OBJ       := $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(FUZZ_LIB_SRC))
 
 $(FUZZ_BUILD)/obj/%.o: %.c

@@ -5,7 +5,7 @@
  * (mcz_container_check_alive, core/recover.c), through sys_cg_read over the fake.
  * Input: cgroup.procs.
  */
-#include "core/recover.h"
+#include "core/recover/recover.h"
 #include "fuzz/fuzz_world.h"
 
 #define FZ_CONFIG_LINUX                                                                       \

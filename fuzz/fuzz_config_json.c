@@ -6,7 +6,7 @@
  * sums, the freezer's cgroup.procs) and recover's liveness check, all over the fake, where
  * the cgroup paths the input names do not exist.
  */
-#include "core/recover.h"
+#include "core/recover/recover.h"
 #include "fuzz/fuzz_world.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -2,7 +2,7 @@
  * fuzz_container_info — the Mesos ContainerInfo JSON (core/container_info.c), as
  * --container_info and --default_container_info give it. Input: the JSON text.
  */
-#include "core/container_info.h"
+#include "core/frontend/mesos/container_info.h"
 #include "fuzz/fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

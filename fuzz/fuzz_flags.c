@@ -6,9 +6,9 @@
  * Input: arguments separated by NUL or newline; the ones before a segment "-ENV-" are argv
  * (argv[0] "mcz" added), the ones after it are the environment ("NAME=value").
  */
-#include "core/container_info.h"
-#include "core/flags.h"
-#include "core/resources.h"
+#include "core/frontend/mesos/container_info.h"
+#include "core/frontend/mesos/flags.h"
+#include "core/frontend/mesos/resources.h"
 #include "fuzz/fuzz_common.h"
 
 #define SEG_MAX 512

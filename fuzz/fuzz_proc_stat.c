@@ -4,7 +4,7 @@
  * into its fixed-size buffer (mcz_usage_posix_pids and mcz_usage_posix over the fake, every
  * /proc/N/stat answered with the input) and the JSON it prints.
  */
-#include "core/usage.h"
+#include "core/container/usage.h"
 #include "fuzz/fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -3,7 +3,7 @@
  * parses must format back (mcz_resources_format, what config.json and `mcz usage` show) to a
  * text that parses to the same values.
  */
-#include "core/resources.h"
+#include "core/frontend/mesos/resources.h"
 #include "fuzz/fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -3,7 +3,7 @@
  * (mcz_termination_parse, core/inspect.c), read out of the runtime entry through the sys
  * layer (mcz_entry_read over the fake, the input as the file's content).
  */
-#include "core/inspect.h"
+#include "core/state/load.h"
 #include "fuzz/fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

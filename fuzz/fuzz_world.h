@@ -6,8 +6,8 @@
 #ifndef MCZ_FUZZ_WORLD_H
 #define MCZ_FUZZ_WORLD_H
 
-#include "core/cgroups.h"
-#include "core/inspect.h"
+#include "core/cgroups/hierarchy.h"
+#include "core/state/load.h"
 #include "fuzz/fuzz_common.h"
 
 /* The mountinfo and /proc/self/cgroup of a hybrid host, as the fake writes them, with the

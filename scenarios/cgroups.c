@@ -13,12 +13,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/container.h"
-#include "core/inspect.h"
-#include "core/isolator.h"
-#include "core/launcher.h"
-#include "core/resources.h"
-#include "core/util.h"
+#include "core/container/container.h"
+#include "core/state/load.h"
+#include "core/container/isolator.h"
+#include "core/container/launcher.h"
+#include "core/frontend/mesos/resources.h"
+#include "lib/util.h"
 #include "scenarios/fault_matrix.h"
 #include "scenarios/harness.h"
 

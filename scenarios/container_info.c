@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/container_info.h"
-#include "core/mount_plan.h"
-#include "core/util.h"
+#include "core/frontend/mesos/container_info.h"
+#include "core/plan/plan.h"
+#include "lib/util.h"
 #include "scenarios/harness.h"
 
 #define RW MCZ_VOLUME_RW

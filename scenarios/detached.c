@@ -2,11 +2,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/container.h"
-#include "core/isolator.h"
-#include "core/launcher.h"
-#include "core/resources.h"
-#include "core/util.h"
+#include "core/container/container.h"
+#include "core/container/isolator.h"
+#include "core/container/launcher.h"
+#include "core/frontend/mesos/resources.h"
+#include "lib/util.h"
 #include "scenarios/detached.h"
 #include "scenarios/harness.h"
 

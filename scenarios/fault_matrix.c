@@ -4,8 +4,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/container.h"
-#include "core/util.h"
+#include "core/container/container.h"
+#include "lib/util.h"
 #include "scenarios/fault_matrix.h"
 #include "scenarios/harness.h"
 #include "sys/trace.h"

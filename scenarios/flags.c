@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/flags.h"
-#include "core/util.h"
+#include "core/frontend/mesos/flags.h"
+#include "lib/util.h"
 #include "scenarios/harness.h"
 
 #define MAX_ARGS 16

@@ -10,10 +10,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/container.h"
-#include "core/isolator.h"
-#include "core/launcher.h"
-#include "core/util.h"
+#include "core/container/container.h"
+#include "core/container/isolator.h"
+#include "core/container/launcher.h"
+#include "lib/util.h"
 #include "scenarios/fault_matrix.h"
 #include "scenarios/harness.h"
 #include "sys/trace.h"

@@ -26,7 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/util.h"
+#include "lib/util.h"
 #include "scenarios/real_tests.h"
 
 static const char *mcz_bin(void)

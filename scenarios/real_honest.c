@@ -18,8 +18,8 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
-#include "core/util.h"
-#include "core/volume.h"
+#include "lib/util.h"
+#include "core/isolators/volume.h"
 #include "fakes/fake.h"
 #include "scenarios/real_tests.h"
 #include "sys/trace.h"

@@ -50,7 +50,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/util.h"
+#include "lib/util.h"
 #include "scenarios/real_tests.h"
 
 #define RUN_WAIT 60.0        /* seconds one mcz run may take */

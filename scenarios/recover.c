@@ -11,14 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/container.h"
-#include "core/entry.h"
-#include "core/fsutil.h"
-#include "core/inspect.h"
-#include "core/json.h"
-#include "core/recover.h"
-#include "core/runtime.h"
-#include "core/util.h"
+#include "core/container/container.h"
+#include "core/state/entry.h"
+#include "core/base/fsutil.h"
+#include "core/state/load.h"
+#include "lib/json.h"
+#include "core/recover/recover.h"
+#include "core/state/runtime.h"
+#include "lib/util.h"
 #include "fakes/fake.h"
 #include "scenarios/detached.h"
 #include "scenarios/fault_matrix.h"

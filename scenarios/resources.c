@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/resources.h"
-#include "core/util.h"
+#include "core/frontend/mesos/resources.h"
+#include "lib/util.h"
 #include "scenarios/harness.h"
 
 struct good_case {

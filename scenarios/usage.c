@@ -10,8 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/usage.h"
-#include "core/util.h"
+#include "core/container/usage.h"
+#include "lib/util.h"
 #include "fakes/fake.h"
 #include "scenarios/harness.h"
 

@@ -9,14 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/container.h"
-#include "core/fsutil.h"
-#include "core/inspect.h"
-#include "core/recover.h"
-#include "core/isolator.h"
-#include "core/launcher.h"
-#include "core/runtime.h"
-#include "core/util.h"
+#include "core/container/container.h"
+#include "core/base/fsutil.h"
+#include "core/state/load.h"
+#include "core/recover/recover.h"
+#include "core/container/isolator.h"
+#include "core/container/launcher.h"
+#include "core/state/runtime.h"
+#include "lib/util.h"
 #include "fakes/fake.h"
 #include "scenarios/fault_matrix.h"
 #include "scenarios/detached.h"

@@ -8,10 +8,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/container.h"
-#include "core/launcher.h"
-#include "core/util.h"
-#include "core/volume.h"
+#include "core/container/container.h"
+#include "core/container/launcher.h"
+#include "lib/util.h"
+#include "core/isolators/volume.h"
 #include "scenarios/fault_matrix.h"
 #include "scenarios/harness.h"
 #include "sys/trace.h"

@@ -1,7 +1,7 @@
 /* Tables generated from the SYS_OPS inventory, so names, fault points and kinds never drift. */
 #include <string.h>
 
-#include "sys.h"
+#include "sys/sys.h"
 
 #define SYS_STR(x) #x
 

@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <sched.h>
 
-#include "core/util.h"
+#include "lib/util.h"
 #include "sys/trace.h"
 
 /* The kernel sets ST_VALID in every statfs f_flags (fs/statfs.c calculate_f_flags);

@@ -18,7 +18,7 @@
 
 #include <stdarg.h>
 
-#include "sys.h"
+#include "sys/sys.h"
 
 #define SYS_CALL_MAX_ARGS 6
 

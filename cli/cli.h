@@ -5,6 +5,7 @@
 #include "core/frontend/mesos/container_info.h"
 #include "core/base/error.h"
 #include "core/frontend/mesos/flags.h"
+#include "core/spec/id.h"
 
 #define EXIT_MCZ_FAILED 125 /* mcz itself failed (docker/podman convention) */
 #define EXIT_CANNOT_EXEC 126

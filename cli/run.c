@@ -14,15 +14,6 @@
 #include "core/frontend/mesos/resources.h"
 #include "lib/util.h"
 
-static char **strv_dup(const struct mcz_strv *sv)
-{
-	char **v = mcz_xcalloc(sv->n + 1, sizeof(char *));
-
-	for (size_t i = 0; i < sv->n; i++)
-		v[i] = mcz_xstrdup(sv->v[i]);
-	return v;
-}
-
 int cli_build_config(const struct mcz_flags *f, const char *cmd, struct mcz_config *cfg,
 		     struct mcz_error *err)
 {
@@ -57,8 +48,8 @@ int cli_build_config(const struct mcz_flags *f, const char *cmd, struct mcz_conf
 	cfg->cgroups_hierarchy = mcz_xstrdup(f->cgroups_hierarchy);
 	cfg->cgroups_root = mcz_xstrdup(f->cgroups_root);
 	cfg->user = f->user ? mcz_xstrdup(f->user) : NULL;
-	cfg->argv = strv_dup(&f->argv);
-	cfg->env = strv_dup(&f->env);
+	cfg->argv = mcz_strv_dup(f->argv.v, f->argv.n);
+	cfg->env = mcz_strv_dup(f->env.v, f->env.n);
 	cfg->stop_grace_period = f->stop_grace_period;
 	cfg->cgroups_enable_cfs = f->cgroups_enable_cfs;
 	cfg->cgroups_limit_swap = f->cgroups_limit_swap;

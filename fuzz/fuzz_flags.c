@@ -8,6 +8,7 @@
  */
 #include "core/frontend/mesos/container_info.h"
 #include "core/frontend/mesos/flags.h"
+#include "core/spec/id.h"
 #include "core/frontend/mesos/resources.h"
 #include "fuzz/fuzz_common.h"
 

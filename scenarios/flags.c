@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/frontend/mesos/flags.h"
+#include "core/spec/id.h"
 #include "lib/util.h"
 #include "scenarios/harness.h"
 

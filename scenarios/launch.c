@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/frontend/mesos/container_info.h"
 #include "core/container/container.h"
 #include "core/container/isolator.h"
 #include "core/container/launcher.h"

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/frontend/mesos/resources.h"
 #include "core/container/container.h"
 #include "core/base/fsutil.h"
 #include "core/state/load.h"

@@ -14,7 +14,7 @@
 #include "core/container/container.h"
 #include "core/container/launcher.h"
 #include "lib/util.h"
-#include "core/isolators/volume.h"
+#include "core/base/path.h"
 
 /* The default PATH of the command (the caller's environment is not inherited). */
 #define MCZ_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

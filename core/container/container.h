@@ -23,14 +23,10 @@
 #include <sys/types.h>
 
 #include "core/cgroups/hierarchy.h"
-#include "core/frontend/mesos/container_info.h"
 #include "core/base/error.h"
 #include "core/plan/plan.h"
-#include "core/frontend/mesos/resources.h"
+#include "core/spec/spec.h"
 #include "sys/sys.h"
-
-struct mcz_isolator;
-struct mcz_launcher;
 
 enum mcz_state {
 	MCZ_STATE_PREPARING,
@@ -43,30 +39,6 @@ enum mcz_state {
 
 const char *mcz_state_name(enum mcz_state state); /* "RUNNING" */
 
-/* The fully resolved configuration (what config.json records). Strings are owned. */
-struct mcz_config {
-	char *id;
-	const struct mcz_isolator **isolators; /* in --isolation order */
-	size_t n_isolators;
-	const struct mcz_launcher *launcher;
-	struct mcz_volume *volumes;
-	size_t n_volumes;
-	char *sandbox;
-	char *runtime_dir;
-	char *cgroups_hierarchy; /* "/sys/fs/cgroup" */
-	char *cgroups_root;      /* "mcz" (below mcz's own cgroup) or "/mcz" (from the root) */
-	char *user;              /* NULL: the command runs as mcz's user */
-	char **argv;             /* the command, NULL-terminated */
-	char **env;              /* --env K=V, NULL-terminated (may be NULL) */
-	unsigned stop_grace_period; /* seconds */
-	struct mcz_resources resources; /* --resources (cgroups/cpu, cgroups/mem; kept for usage) */
-	bool cgroups_enable_cfs;        /* cgroups/cpu: hard limit through the CFS quota */
-	bool cgroups_limit_swap;        /* cgroups/mem: limit memory+swap too */
-	bool detached;                  /* `mcz launch`: termination.json stays for `wait` */
-	bool output_to_sandbox;         /* `mcz launch`: fds 1 and 2 become the sandbox's
-					   `stdout` and `stderr`, new files, once the id is
-					   known to be free (the command inherits them) */
-};
 
 /* SIGTERM sent with sigqueue(2) and this value (si_code SI_QUEUE) asks a supervisor — of
  * `mcz run` or `mcz launch` — to destroy its container now: what `mcz destroy` sends. A plain
@@ -151,8 +123,6 @@ struct mcz_container {
 /* Takes ownership of cfg's contents (cfg is zeroed). */
 struct mcz_container *mcz_container_new(struct sys *s, struct mcz_config *cfg);
 struct mcz_container *mcz_container_free(struct mcz_container *c); /* accepts NULL */
-
-void mcz_config_done(struct mcz_config *cfg);
 
 int mcz_container_check(struct mcz_container *c, struct mcz_error *err);
 /* The sandbox directory (owned by --user when mcz creates it): launch makes it anyway; `mcz

@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/frontend/mesos/flags.h"
+#include "core/base/path.h"
 #include "lib/util.h"
 #include "core/isolators/volume.h"
 
@@ -125,57 +125,6 @@ static int check_relative_host_path(const char *given, char **ret_norm, struct m
 static const char *kind_name(bool is_dir)
 {
 	return is_dir ? "a directory" : "not a directory";
-}
-
-/* An O_NOFOLLOW walk from "/", one component at a time: the fallback of openat2. Each
- * component is opened O_PATH|O_NOFOLLOW (a symlink then yields an fd on the link itself,
- * which fstat names), so a symlink anywhere is ELOOP and a non-directory in the middle
- * ENOTDIR. */
-static int walk_no_symlinks(struct sys *s, const char *path, enum sys_op *ret_op)
-{
-	_cleanup_free_ char *copy = mcz_xstrdup(path);
-	char *comp = copy + strspn(copy, "/");
-	struct stat st;
-	int dirfd, fd, r;
-
-	*ret_op = SYS_OP_openat;
-	dirfd = sys_openat(s, AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
-	if (dirfd < 0)
-		return dirfd;
-	while (*comp) {
-		char *slash = strchr(comp, '/');
-
-		if (slash)
-			*slash = '\0';
-		fd = sys_openat(s, dirfd, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
-		(void)sys_close(s, dirfd); /* an O_PATH fd: a failed close changes nothing */
-		if (fd < 0)
-			return fd;
-		r = sys_fstat(s, fd, &st);
-		if (r >= 0 && S_ISLNK(st.st_mode))
-			r = -ELOOP;
-		else if (r >= 0 && slash && !S_ISDIR(st.st_mode))
-			r = -ENOTDIR;
-		if (r < 0) {
-			*ret_op = r == -ELOOP || r == -ENOTDIR ? SYS_OP_openat : SYS_OP_fstat;
-			(void)sys_close(s, fd);
-			return r;
-		}
-		dirfd = fd;
-		comp = slash ? slash + 1 + strspn(slash + 1, "/") : comp + strlen(comp);
-	}
-	return dirfd;
-}
-
-int mcz_open_no_symlinks(struct sys *s, const char *path, enum sys_op *ret_op)
-{
-	/* No O_NOFOLLOW: with O_PATH it would return a final symlink instead of ELOOP. */
-	int fd = sys_openat2(s, AT_FDCWD, path, O_PATH | O_CLOEXEC, 0, RESOLVE_NO_SYMLINKS);
-
-	*ret_op = SYS_OP_openat2;
-	if (fd != -ENOSYS)
-		return fd;
-	return walk_no_symlinks(s, path, ret_op);
 }
 
 /* Open an absolute path the checks name without following any symlink; ENOENT and ELOOP

@@ -10,7 +10,7 @@
 #ifndef MCZ_CORE_VOLUME_H
 #define MCZ_CORE_VOLUME_H
 
-#include "core/frontend/mesos/container_info.h"
+#include "core/spec/spec.h"
 #include "core/base/error.h"
 #include "core/plan/plan.h"
 #include "sys/sys.h"
@@ -21,13 +21,6 @@
  * absolute. */
 int mcz_volumes_check(struct sys *s, const char *sandbox, struct mcz_volume *vols, size_t n,
 		      struct mcz_error *err);
-
-/* Open an absolute path O_PATH|O_CLOEXEC without following any symlink on it, the last
- * component included: openat2(RESOLVE_NO_SYMLINKS), or where that is missing (ENOSYS) an
- * O_NOFOLLOW walk from "/". A symlink is -ELOOP. Returns the fd or -errno, with *ret_op the
- * op that failed. The checks and the container's child (core/child.c) resolve container
- * paths with it. */
-int mcz_open_no_symlinks(struct sys *s, const char *path, enum sys_op *ret_op);
 
 /* Check, create and plan. On success *ret_plan holds the steps (make / rslave, then for each
  * volume a bind and, for RO, a remount). On failure *ret_plan is untouched and nothing that

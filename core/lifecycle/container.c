@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/frontend/mesos/flags.h"
+#include "core/base/path.h"
+#include "core/spec/id.h"
+#include "lib/strv.h"
 #include "core/base/fsutil.h"
 #include "lib/json.h"
 #include "core/container/isolator.h"
@@ -28,29 +30,6 @@ const char *mcz_state_name(enum mcz_state state)
 	return state < _MCZ_STATE_MAX ? state_names[state] : "UNKNOWN";
 }
 
-static void strv_free(char **v)
-{
-	for (size_t i = 0; v && v[i]; i++)
-		free(v[i]);
-	free(v);
-}
-
-void mcz_config_done(struct mcz_config *cfg)
-{
-	struct mcz_container_info ci = { .volumes = cfg->volumes, .n_volumes = cfg->n_volumes };
-
-	free(cfg->id);
-	free(cfg->isolators);
-	mcz_container_info_done(&ci);
-	free(cfg->sandbox);
-	free(cfg->runtime_dir);
-	free(cfg->cgroups_hierarchy);
-	free(cfg->cgroups_root);
-	free(cfg->user);
-	strv_free(cfg->argv);
-	strv_free(cfg->env);
-	*cfg = (struct mcz_config){ 0 };
-}
 
 const char *const mcz_cg_kind_names[_MCZ_CG_MAX] = {
 	[MCZ_CG_CPU] = "cpu",
@@ -82,7 +61,7 @@ struct mcz_container *mcz_container_free(struct mcz_container *c)
 	mcz_config_done(&c->cfg);
 	free(c->home);
 	free(c->groups);
-	strv_free(c->envp);
+	mcz_strv_free(c->envp);
 	mcz_hierarchy_done(&c->freezer_h);
 	for (size_t i = 0; i < _MCZ_CG_MAX; i++) {
 		mcz_hierarchy_done(&c->cgroups[i].h);

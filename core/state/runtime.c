@@ -3,7 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/frontend/mesos/flags.h"
+#include "core/base/path.h"
+#include "core/spec/id.h"
 #include "core/base/fsutil.h"
 #include "lib/json.h"
 #include "core/container/isolator.h"

@@ -12,17 +12,8 @@
 #include <stddef.h>
 
 #include "core/base/error.h"
+#include "core/spec/spec.h"
 
-enum mcz_volume_mode {
-	MCZ_VOLUME_RW,
-	MCZ_VOLUME_RO,
-};
-
-struct mcz_volume {
-	char *container_path; /* as given (validated and normalized by mcz_volumes_check) */
-	char *host_path;      /* NULL when absent */
-	enum mcz_volume_mode mode;
-};
 
 struct mcz_container_info {
 	struct mcz_volume *volumes;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/frontend/mesos/flags.h"
+#include "core/base/path.h"
 #include "lib/util.h"
 
 #define OFF(member) offsetof(struct mcz_flags, member)
@@ -70,22 +71,6 @@ const struct mcz_flag_def mcz_flag_defs[] = {
 const size_t mcz_n_flag_defs = MCZ_ARRAY_SIZE(mcz_flag_defs);
 
 /* ---- string vectors --------------------------------------------------------------------- */
-
-void mcz_strv_push(struct mcz_strv *sv, const char *s)
-{
-	sv->v = mcz_xrealloc(sv->v, (sv->n + 2) * sizeof(*sv->v));
-	sv->v[sv->n++] = mcz_xstrdup(s);
-	sv->v[sv->n] = NULL;
-}
-
-void mcz_strv_done(struct mcz_strv *sv)
-{
-	for (size_t i = 0; i < sv->n; i++)
-		free(sv->v[i]);
-	free(sv->v);
-	sv->v = NULL;
-	sv->n = 0;
-}
 
 /* ---- storing values --------------------------------------------------------------------- */
 
@@ -339,40 +324,6 @@ static int apply_env(struct parse_state *ps, char *const *envp)
 
 /* ---- path flags (SPEC §11) -------------------------------------------------------------- */
 
-bool mcz_path_is_normal(const char *p)
-{
-	if (!*p)
-		return false;
-	if (*p == '/')
-		p++;
-	for (const char *c = p;;) {
-		size_t len = strcspn(c, "/");
-
-		if (len == 0 || (len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.'))
-			return false;
-		if (!c[len])
-			return true;
-		c += len + 1;
-	}
-}
-
-int mcz_path_flag_check(const char *flag, const char *value, bool absolute, struct mcz_error *err)
-{
-	if (!value)
-		return 0;
-	if (absolute && value[0] != '/')
-		return mcz_error_fmt(err, -EINVAL, "flag '--%s': '%s' must be an absolute path", flag,
-				     value);
-	/* They name directories mcz creates, sweeps and removes things under: a '..' (or a
-	 * '.') would take that outside what the operator meant, '/' is everything. */
-	if (strcmp(value, "/") == 0 || !mcz_path_is_normal(value))
-		return mcz_error_fmt(err, -EINVAL,
-				     "flag '--%s': '%s' must be a normal path (no '.', '..' or empty "
-				     "components, no trailing '/') other than '/'",
-				     flag, value);
-	return 0;
-}
-
 /* Every path flag, for every command: recover and destroy act on what they name. */
 static int check_path_flags(const struct mcz_flags *f, struct mcz_error *err)
 {
@@ -429,13 +380,6 @@ void mcz_flags_done(struct mcz_flags *f)
 
 /* ---- --help ----------------------------------------------------------------------------- */
 
-static void append(char **buf, const char *s)
-{
-	size_t old = strlen(*buf), add = strlen(s);
-	*buf = mcz_xrealloc(*buf, old + add + 1);
-	memcpy(*buf + old, s, add + 1);
-}
-
 #define HELP_INDENT "      "
 #define HELP_WIDTH 80
 
@@ -447,23 +391,23 @@ static void append_wrapped(char **out, const char *text)
 	while (*text) {
 		size_t word = strcspn(text, " ");
 		if (col > 0 && col + 1 + word > HELP_WIDTH) {
-			append(out, "\n");
+			mcz_strappend(out, "\n");
 			col = 0;
 		}
 		if (col == 0) {
-			append(out, HELP_INDENT);
+			mcz_strappend(out, HELP_INDENT);
 			col = strlen(HELP_INDENT);
 		} else {
-			append(out, " ");
+			mcz_strappend(out, " ");
 			col++;
 		}
 		_cleanup_free_ char *w = mcz_xasprintf("%.*s", (int)word, text);
-		append(out, w);
+		mcz_strappend(out, w);
 		col += word;
 		text += word;
 		text += strspn(text, " ");
 	}
-	append(out, "\n");
+	mcz_strappend(out, "\n");
 }
 
 /* "  --work_dir=DIR" then the help (and the default) indented below. */
@@ -476,7 +420,7 @@ static void append_entry(char **out, const struct mcz_flag_def *def)
 	_cleanup_free_ char *body = shown ? mcz_xasprintf("%s (default: %s)", def->help, shown)
 					  : mcz_xstrdup(def->help);
 
-	append(out, head);
+	mcz_strappend(out, head);
 	append_wrapped(out, body);
 }
 
@@ -487,63 +431,4 @@ char *mcz_flags_help(void)
 	for (size_t i = 0; i < mcz_n_flag_defs; i++)
 		append_entry(&out, &mcz_flag_defs[i]);
 	return out;
-}
-
-/* ---- container ids ---------------------------------------------------------------------- */
-
-#define CONTAINER_ID_MAX 64
-
-static bool id_char(char c, bool first)
-{
-	if (isalnum((unsigned char)c) && (unsigned char)c < 0x80)
-		return true;
-	return !first && (c == '_' || c == '.' || c == '-');
-}
-
-bool mcz_container_id_valid(const char *id)
-{
-	return mcz_container_id_check(id, NULL) == 0;
-}
-
-/* The id as it may be shown: non-printable bytes as \xNN. */
-static char *shown(const char *s)
-{
-	char *out = mcz_xstrdup("");
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		char buf[8];
-		if (c >= 0x20 && c < 0x7f)
-			snprintf(buf, sizeof(buf), "%c", c);
-		else
-			snprintf(buf, sizeof(buf), "\\x%02x", c);
-		append(&out, buf);
-	}
-	return out;
-}
-
-int mcz_container_id_check(const char *id, struct mcz_error *err)
-{
-	size_t len = strlen(id);
-	_cleanup_free_ char *quoted = shown(id);
-
-	if (len == 0)
-		return mcz_error_fmt(err, -EINVAL, "container id '': must not be empty");
-	if (len > CONTAINER_ID_MAX)
-		return mcz_error_fmt(err, -EINVAL, "container id '%s': must be at most %d characters",
-				     quoted, CONTAINER_ID_MAX);
-	if (!id_char(id[0], true))
-		return mcz_error_fmt(err, -EINVAL,
-				     "container id '%s': must start with a letter or a digit", quoted);
-	for (size_t i = 1; i < len; i++) {
-		if (id_char(id[i], false))
-			continue;
-		char c[2] = { id[i], '\0' };
-		_cleanup_free_ char *bad = shown(c);
-		return mcz_error_fmt(err, -EINVAL,
-				     "container id '%s': character '%s' is not allowed "
-				     "(only letters, digits, '_', '.', '-')",
-				     quoted, bad);
-	}
-	return 0;
 }

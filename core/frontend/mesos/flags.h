@@ -33,15 +33,7 @@
 #include <stddef.h>
 
 #include "core/base/error.h"
-
-/* A growable string vector; v[n] is NULL once anything was pushed. */
-struct mcz_strv {
-	char **v;
-	size_t n;
-};
-
-void mcz_strv_push(struct mcz_strv *sv, const char *s); /* copies s */
-void mcz_strv_done(struct mcz_strv *sv);
+#include "lib/strv.h"
 
 struct mcz_flags {
 	char *command;          /* the subcommand ("run"), NULL when none was given */
@@ -109,23 +101,5 @@ void mcz_flags_done(struct mcz_flags *f); /* accepts zeroed/half-built */
 
 /* The flags section of --help, generated from the table; malloc'd. */
 char *mcz_flags_help(void);
-
-/* SPEC §1: [A-Za-z0-9][A-Za-z0-9_.-]{0,63}. Messages:
- *   container id '': must not be empty
- *   container id 'xxx…': must be at most 64 characters
- *   container id '.x': must start with a letter or a digit
- *   container id 'a/b': character '/' is not allowed (only letters, digits, '_', '.', '-')
- * Non-printable characters are shown as \xNN. */
-/* SPEC §11: no component of p (one leading '/' aside) is empty, "." or "..": so no "//"
- * and no trailing '/'. "" is not normal. */
-bool mcz_path_is_normal(const char *p);
-/* A path flag (--work_dir, --runtime_dir, --cgroups_hierarchy, --sandbox: absolute;
- * --cgroups_root: relative or absolute) is normal and not "/"; NULL passes. Message:
- *   flag '--cgroups_root': 'mcz/../x' must be a normal path (no '.', '..' or empty
- *   components, no trailing '/') other than '/'  */
-int mcz_path_flag_check(const char *flag, const char *value, bool absolute, struct mcz_error *err);
-
-bool mcz_container_id_valid(const char *id);
-int mcz_container_id_check(const char *id, struct mcz_error *err);
 
 #endif

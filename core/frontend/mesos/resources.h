@@ -15,13 +15,8 @@
 #include <stdint.h>
 
 #include "core/base/error.h"
+#include "core/spec/spec.h"
 
-struct mcz_resources {
-	bool has_cpus;
-	double cpus;
-	bool has_mem;
-	uint64_t mem_mb;
-};
 
 /* Parse text into *ret (zeroed first). 0, or -EINVAL with err filled:
  * "resources: ..." (see resources.c for every message). */
